@@ -1,0 +1,3 @@
+from leshan_reader.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""The one facade over the archive that both the CLI and the GUI call.
+
+A ``Library`` owns one SQLite connection; open one per thread. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from leshan_reader.core import paths
+from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
+from leshan_reader.core.resources import seeds_dir
+from leshan_reader.ingest.pipeline import ImportReport, import_paths
+from leshan_reader.search.engine import SearchOptions, SearchResult, search
+from leshan_reader.store import fts, queries
+from leshan_reader.store.db import is_read_only, open_connection, write_transaction
+
+
+class Library:
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        read_only: bool = False,
+        seed_if_new: bool = True,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> "Library":
+        """Open (or create) the archive. A new archive gets the bundled sample pages when
+        ``seed_if_new``; an index built with an older folding is rebuilt."""
+        path = Path(path) if path else paths.default_archive_path()
+        is_new = not path.exists() or path.stat().st_size == 0
+        library = cls(path, open_connection(path, read_only=read_only))
+        try:
+            if not library.read_only:
+                library._ensure_index_current(progress, cancel)
+                if is_new and seed_if_new:
+                    library.import_paths([seeds_dir()], progress, cancel)
+        except BaseException:
+            library.close()
+            raise
+        return library
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def read_only(self) -> bool:
+        return is_read_only(self.conn)
+
+    def _ensure_index_current(self, progress: ProgressCallback, cancel: CancelToken) -> None:
+        if fts.index_is_current(self.conn):
+            return
+        with write_transaction(self.conn):
+            fts.rebuild_index(self.conn, progress, cancel)
+
+    # --- archive ---------------------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths_: list[Path | str],
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> ImportReport:
+        return import_paths(self.conn, [Path(p) for p in paths_], progress, cancel)
+
+    def issues(self) -> list[dict]:
+        return queries.list_issues(self.conn)
+
+    def page(self, page_id: int) -> dict:
+        return queries.get_page(self.conn, page_id)
+
+    def page_order(self) -> list[int]:
+        return queries.page_ids_in_reading_order(self.conn)
+
+    def stats(self) -> dict:
+        return queries.archive_stats(self.conn)
+
+    # --- search ----------------------------------------------------------------------------
+
+    def search(
+        self, query: str, options: SearchOptions | None = None, cancel: CancelToken = NEVER_CANCELLED
+    ) -> SearchResult:
+        return search(self.conn, query, options, cancel)

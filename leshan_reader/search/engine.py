@@ -1,0 +1,229 @@
+"""Running a parsed query against the archive's index.
+
+Recall is exact by construction: the index holds every character of every article as its own
+token, so a term (a phrase of its characters) matches wherever the characters occur in order,
+whatever words they belong to. Ranking is FTS5's BM25 with headline matches weighted up.
+Snippets and match counts are computed from the stored text for the hits returned only.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from leshan_reader.core.dates import parse_range_bound
+from leshan_reader.core.errors import Cancelled, QueryError
+from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
+from leshan_reader.search.query import ParsedQuery, parse_query
+from leshan_reader.text.normalize import fold, ignorable_tolerant_pattern
+
+TITLE_WEIGHT = 5.0  # a match in a headline counts this many times a match in the body
+BODY_WEIGHT = 1.0
+SNIPPET_BEFORE = 30
+SNIPPET_AFTER = 50
+MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
+RELEVANCE, DATE = "relevance", "date"
+
+
+@dataclass
+class SearchOptions:
+    date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    date_to: str | None = None
+    page: int | None = None
+    order: str = RELEVANCE
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass
+class SearchHit:
+    page_id: int
+    date: str | None
+    date_precision: str | None
+    page: int | None
+    source: str
+    article_id: int
+    title: str
+    snippet: str  # plain text of the snippet
+    marks: list[tuple[int, int]]  # matches inside ``snippet``
+    matches: int
+    score: float
+
+    def marked_snippet(self) -> str:
+        out, last = [], 0
+        for start, end in self.marks:
+            out += [self.snippet[last:start], MARK_OPEN, self.snippet[start:end], MARK_CLOSE]
+            last = end
+        out.append(self.snippet[last:])
+        return "".join(out)
+
+    def to_json(self) -> dict:
+        return {
+            "page_id": self.page_id,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "page": self.page,
+            "source": self.source,
+            "article_id": self.article_id,
+            "title": self.title,
+            "snippet": self.marked_snippet(),
+            "snippet_text": self.snippet,
+            "snippet_marks": [list(m) for m in self.marks],
+            "matches": self.matches,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+
+def match_spans(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int]]:
+    """Non-overlapping matches of any pattern in ``text``, in order (offsets into ``text``)."""
+    folded = fold(text)
+    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(folded) if m.end() > m.start())
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            continue
+        merged.append((start, end))
+    return merged
+
+
+def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    if not spans:
+        snippet = text[: SNIPPET_BEFORE + SNIPPET_AFTER]
+        return snippet.replace("\n", " "), []
+    first_start, first_end = spans[0]
+    start = max(0, first_start - SNIPPET_BEFORE)
+    end = min(len(text), first_end + SNIPPET_AFTER)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    body = text[start:end].replace("\n", " ")
+    marks = [
+        (s - start + len(prefix), e - start + len(prefix))
+        for s, e in spans
+        if s >= start and e <= end
+    ]
+    return prefix + body + suffix, marks
+
+
+class _Interrupt:
+    """Stops a running SQLite statement when the token is cancelled."""
+
+    def __init__(self, conn: sqlite3.Connection, cancel: CancelToken) -> None:
+        self.conn, self.cancel = conn, cancel
+
+    def __enter__(self) -> None:
+        if self.cancel is not NEVER_CANCELLED:
+            self.conn.set_progress_handler(lambda: 1 if self.cancel.cancelled else 0, 2000)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.cancel is not NEVER_CANCELLED:
+            self.conn.set_progress_handler(None, 0)
+        if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
+            raise Cancelled() from None
+
+
+def _filters(options: SearchOptions) -> tuple[str, list]:
+    where, params = [], []
+    try:
+        if options.date_from:
+            where.append("i.date_end >= ?")
+            params.append(parse_range_bound(options.date_from, upper=False))
+        if options.date_to:
+            where.append("i.date_start <= ?")
+            params.append(parse_range_bound(options.date_to, upper=True))
+    except ValueError as exc:
+        raise QueryError(f"Date filter: {exc}") from None
+    if options.page is not None:
+        where.append("p.page = ?")
+        params.append(options.page)
+    return "".join(f" AND {clause}" for clause in where), params
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    options: SearchOptions | None = None,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> SearchResult:
+    options = options or SearchOptions()
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    if options.order not in (RELEVANCE, DATE):
+        raise QueryError(f"Unknown order {options.order!r}: use relevance or date.")
+    expression = parsed.fts_expression()
+    filter_sql, filter_params = _filters(options)
+    joins = (
+        " JOIN articles a ON a.id = f.rowid JOIN pages p ON p.id = a.page_id "
+        "JOIN issues i ON i.id = p.issue_id"
+    )
+    order = (
+        "score" if options.order == RELEVANCE
+        else "i.date_start IS NULL, i.date_start, p.page IS NULL, p.page, a.page_id, a.seq"
+    )
+    limit = -1 if options.limit is None else max(0, int(options.limit))
+    select = (
+        f"SELECT f.rowid AS article_id, bm25(article_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+        f"FROM article_fts f{joins if filter_sql or options.order == DATE else ''} "
+        f"WHERE article_fts MATCH ?{filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+    )
+    count_sql = (
+        f"SELECT count(*) FROM article_fts f{joins if filter_sql else ''} "
+        f"WHERE article_fts MATCH ?{filter_sql}"
+    )
+    with _Interrupt(conn, cancel):
+        ranked = conn.execute(select, [expression, *filter_params, limit, options.offset]).fetchall()
+        total = conn.execute(count_sql, [expression, *filter_params]).fetchone()[0]
+    hits = _hits(conn, parsed, ranked, cancel)
+    return SearchResult(query=parsed.text, total=total, hits=hits)
+
+
+def _hits(
+    conn: sqlite3.Connection, parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken
+) -> list[SearchHit]:
+    if not ranked:
+        return []
+    patterns = [ignorable_tolerant_pattern(term) for term in parsed.positive_terms]
+    details = {}
+    ids = [row["article_id"] for row in ranked]
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start:chunk_start + 500]
+        rows = conn.execute(
+            "SELECT a.id, a.page_id, a.title, a.text, p.page, p.source, i.date, i.date_precision "
+            "FROM articles a JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id "
+            f"WHERE a.id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        details.update({row["id"]: row for row in rows})
+    hits = []
+    for row in ranked:
+        cancel.raise_if_cancelled()
+        article = details[row["article_id"]]
+        body_spans = match_spans(article["text"], patterns)
+        title_spans = match_spans(article["title"], patterns)
+        if body_spans or not title_spans:
+            snippet, marks = _snippet(article["text"], body_spans)
+        else:
+            snippet, marks = _snippet(article["title"], title_spans)
+        hits.append(SearchHit(
+            page_id=article["page_id"],
+            date=article["date"],
+            date_precision=article["date_precision"],
+            page=article["page"],
+            source=article["source"],
+            article_id=article["id"],
+            title=article["title"],
+            snippet=snippet,
+            marks=marks,
+            matches=len(body_spans) + len(title_spans),
+            score=-row["score"],
+        ))
+    return hits

@@ -1,0 +1,194 @@
+"""Opening the archive file: one SQLite database with WAL, checked before it is trusted.
+
+Each thread opens its own connection. Writes go through ``write_transaction`` (``BEGIN
+IMMEDIATE``), so a second writer waits for the busy timeout and then gets "archive busy" rather
+than a half-done import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from leshan_reader.core.errors import ArchiveBusy, ArchiveError, ReadOnlyArchive
+from leshan_reader.store import schema
+
+APPLICATION_ID = 0x4C534452  # "LSDR": marks the file as a Leshan Reader archive
+BUSY_TIMEOUT_MS = 5000
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        uri = path.resolve().as_uri() + "?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL archive on read-only media cannot create its -shm file: read it as immutable.
+            conn = sqlite3.connect(
+                path.resolve().as_uri() + "?immutable=1", uri=True, isolation_level=None,
+                check_same_thread=False,
+            )
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _writable(path: Path) -> bool:
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return os.access(path.parent, os.W_OK)
+
+
+def open_connection(path: Path, *, read_only: bool = False, create: bool = True) -> sqlite3.Connection:
+    """A checked, migrated connection to the archive at ``path``.
+
+    Raises ArchiveError with a message for: a file that is not an archive, an archive written by a
+    newer version, a folder that cannot be created. A read-only file opens read-only when
+    ``read_only`` is not forced either way by the caller (``ReadOnlyArchive`` is raised only on
+    writes).
+    """
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise ArchiveError(f"There is no archive at {path}.")
+    if not exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"Cannot create the archive folder {path.parent}: {exc.strerror}.") from None
+    if not read_only and exists and not _writable(path):
+        read_only = True
+    try:
+        conn = _connect(path, read_only=read_only)
+        _check_identity(conn, path, exists)
+        if read_only:
+            conn.execute("PRAGMA query_only = 1")
+            _refuse_newer(conn, path)
+            _check_schema_current(conn, path)
+        else:
+            _migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(
+            f"{path} is not a Leshan Reader archive or is damaged ({exc}). "
+            "Choose another file, or run `leshan-reader check` on it."
+        ) from None
+    return conn
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if existed and (app_id != 0 or tables):
+        raise ArchiveError(
+            f"{path} is an SQLite database, but not a Leshan Reader archive. "
+            "It was left unchanged; choose another file."
+        )
+
+
+def _applied(conn: sqlite3.Connection) -> list[str]:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [schema.MIGRATION_SET]
+    )
+    return [row[0] for row in rows]
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    unknown = set(_applied(conn)) - set(schema.known_migration_names())
+    if unknown:
+        raise ArchiveError(
+            f"{path} was written by a newer version of Leshan Reader (schema steps "
+            f"{', '.join(sorted(unknown))} are unknown to this version). It was not changed; "
+            "update Leshan Reader to open it."
+        )
+
+
+def _check_schema_current(conn: sqlite3.Connection, path: Path) -> None:
+    pending = set(schema.known_migration_names()) - set(_applied(conn))
+    if pending:
+        raise ArchiveError(
+            f"{path} is read-only and was written by an older version; it needs upgrading, "
+            "which cannot be done on a read-only file. Copy it somewhere writable first."
+        )
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    _refuse_newer(conn, path)
+    db = Database(conn)
+    if not schema.migrations.pending(db):
+        return
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        schema.migrations.apply(db)
+        conn.execute(f"PRAGMA user_version = {len(schema.known_migration_names())}")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ArchiveBusy(f"The archive {path} is busy; another program is upgrading it.") from None
+        raise
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: everything inside commits together or not at all."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            raise ArchiveBusy(
+                "The archive is busy: another window or command is importing. Try again when it "
+                "has finished."
+            ) from None
+        if "readonly" in message or "read-only" in message or "query_only" in message:
+            raise ReadOnlyArchive(
+                "This archive is read-only (a shared copy or read-only media): imports are disabled."
+            ) from None
+        raise
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if "full" in str(exc):
+                raise ArchiveError("The disk is full; the last file was not imported. Free some space "
+                                   "and import again.") from None
+            raise
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )

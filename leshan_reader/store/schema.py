@@ -1,0 +1,114 @@
+"""The archive's schema, as versioned migrations recorded in the archive itself.
+
+Each migration runs in one transaction together with the record that it ran (sqlite-utils
+``Migrations``), so an interrupted upgrade leaves the previous version intact. Never edit a
+migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "leshan_reader"
+migrations = Migrations(MIGRATION_SET)
+
+# One FTS5 token per character: the indexed text is the folded text with a space between
+# characters, and every Unicode category but separators and controls makes tokens, so
+# punctuation and symbols are searchable too (see leshan_reader.text.normalize).
+FTS_TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* M* P* S* Co Cf Cn Cs'"
+
+
+def _run(db: Database, script: str) -> None:
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    _run(db, f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    date TEXT,
+    date_precision TEXT CHECK (date_precision IN ('day', 'month', 'year')),
+    date_start TEXT,
+    date_end TEXT,
+    pages_in_issue INTEGER,
+    issue_number INTEGER
+);
+CREATE UNIQUE INDEX issues_by_date ON issues (ifnull(date, ''));
+CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues (id),
+    page INTEGER,
+    source TEXT NOT NULL UNIQUE,
+    source_path TEXT,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    encoding TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    text TEXT NOT NULL,
+    paragraphs TEXT NOT NULL,
+    date_source TEXT,
+    masthead TEXT,
+    notes TEXT NOT NULL DEFAULT '[]',
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX pages_by_sha ON pages (sha256);
+CREATE INDEX pages_by_issue ON pages (issue_id, page);
+CREATE TABLE page_sources (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    source_path TEXT,
+    first_seen TEXT NOT NULL,
+    UNIQUE (page_id, source)
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    kicker TEXT NOT NULL DEFAULT '',
+    deck TEXT NOT NULL DEFAULT '',
+    byline TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    paragraph_start INTEGER,
+    paragraph_end INTEGER,
+    continues_to INTEGER,
+    continued_from INTEGER
+);
+CREATE INDEX articles_by_page ON articles (page_id, seq);
+CREATE VIRTUAL TABLE article_fts USING fts5 (
+    title, body, content='', tokenize="{FTS_TOKENIZE}"
+);
+CREATE TABLE glossary (
+    id INTEGER PRIMARY KEY,
+    page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    term TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    definition TEXT NOT NULL
+);
+CREATE TABLE import_log (
+    id INTEGER PRIMARY KEY,
+    run_started TEXT NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_path TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'unchanged', 'replaced', 'rejected')),
+    page_id INTEGER,
+    reason TEXT
+)
+""")
+
+
+def known_migration_names() -> list[str]:
+    return [migration.name for migration in migrations._migrations]

@@ -1,0 +1,81 @@
+"""Folding text for search: the same function runs on indexed text and on queries.
+
+Every fold is one character to one character, so a position in folded text is the same position
+in the printed text (what highlighting needs). White space and control characters are ignorable:
+they are removed from the index and allowed anywhere between the characters of a match, which is
+what makes ``习近\\n平`` findable as ``习近平``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from leshan_reader.conversion import opencc_version, traditional_to_simplified_chars
+
+# Bump when folding changes: the search index is rebuilt from the stored text when it differs.
+FOLD_VERSION = 1
+
+IGNORABLE_CLASS = r"[\s\x00-\x1f\x7f-\x9f\u200b\u2060\ufeff]"
+_IGNORABLE_RUN = re.compile(IGNORABLE_CLASS + "+")
+
+
+def fold_signature() -> str:
+    """Identifies the folding in force; stored with the index."""
+    return f"fold{FOLD_VERSION}/opencc-{opencc_version()}/unicode-{unicodedata.unidata_version}"
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # Compatibility forms that NFKC maps to a single character: full-width ASCII (３Ｄ -> 3d),
+    # half-width katakana, circled and styled letters. Multi-character expansions are left alone
+    # to keep the fold 1:1.
+    for code in range(0x80, 0x30000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) == 1 and folded != char:
+            table[code] = folded
+    table.update(traditional_to_simplified_chars())
+    # Case last, so full-width capitals fold all the way: Ａ -> A -> a.
+    for code, target in list(table.items()):
+        lowered = target.lower()
+        if len(lowered) == 1:
+            table[code] = lowered
+    for code in range(0x30000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        if code not in table:
+            lowered = char.lower()
+            if len(lowered) == 1 and lowered != char:
+                table[code] = lowered
+    return table
+
+
+def fold(text: str) -> str:
+    """Fold case, width, compatibility forms and traditional/variant script; same length as input."""
+    return text.translate(_fold_table())
+
+
+def remove_ignorable(text: str) -> str:
+    return _IGNORABLE_RUN.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """Folded text with white space and control characters removed: the searchable form."""
+    return remove_ignorable(fold(text))
+
+
+def index_tokens(text: str) -> str:
+    """The searchable form with a space between characters: one FTS5 token per character."""
+    return " ".join(normalize(text))
+
+
+def ignorable_tolerant_pattern(normalized_term: str) -> re.Pattern[str]:
+    """A regex that finds ``normalized_term`` in folded (not yet whitespace-stripped) text."""
+    gap = IGNORABLE_CLASS + "*"
+    return re.compile(gap.join(re.escape(c) for c in normalized_term))
