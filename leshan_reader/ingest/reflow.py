@@ -144,8 +144,21 @@ def _is_wrapped_column(lines: list[str]) -> bool:
     return full >= max(1, int(0.6 * len(widths)))
 
 
-def _wrapped_block_paragraphs(lines: list[str]) -> list[Paragraph]:
-    column = _column_width(lines)
+def page_column_width(blocks: list[list[str]]) -> float:
+    """The page's usual column width, from its longer wrapped blocks (0 when it has none).
+
+    A two-line block cannot tell its own column width; the page's other columns can."""
+    widths = sorted(
+        display_width(_visible(line))
+        for lines in blocks
+        if len(lines) >= 3 and any(has_sentence_punctuation(line) for line in lines)
+        for line in lines[:-1]
+    )
+    return widths[len(widths) // 2] if widths else 0.0
+
+
+def _wrapped_block_paragraphs(lines: list[str], page_column: float) -> list[Paragraph]:
+    column = max(_column_width(lines), page_column)
     paragraphs: list[Paragraph] = []
     current = ""
     for line in lines:
@@ -169,7 +182,10 @@ def _starts_paragraph(line: str) -> bool:
 
 def _classify(text: str) -> Paragraph:
     """Running text, or a short line kept as printed (a headline or deck inside a column block)."""
-    if has_sentence_punctuation(_visible(text)):
+    visible = _visible(text)
+    if visible.startswith("——") and display_width(visible) < 40:  # a deck under a headline
+        return Paragraph(text, LINE)
+    if has_sentence_punctuation(visible):
         return Paragraph(text, BODY)
     return Paragraph(text, LINE)
 
@@ -181,9 +197,9 @@ def _line_paragraph(line: str) -> Paragraph:
     return _classify(line)
 
 
-def block_paragraphs(lines: list[str]) -> list[Paragraph]:
+def block_paragraphs(lines: list[str], page_column: float = 0.0) -> list[Paragraph]:
     if _is_wrapped_column(lines):
-        return _wrapped_block_paragraphs(lines)
+        return _wrapped_block_paragraphs(lines, page_column)
     return [_line_paragraph(line) for line in lines]
 
 
@@ -301,7 +317,9 @@ def _finish(paragraph: Paragraph) -> Paragraph:
 
 def reflow(text: str) -> list[Paragraph]:
     """Reading paragraphs for a page of OCR text (already decoded, ``\\n`` line ends)."""
-    blocks = [block_paragraphs(lines) for lines in split_blocks(text)]
+    line_blocks = split_blocks(text)
+    page_column = page_column_width(line_blocks)
+    blocks = [block_paragraphs(lines, page_column) for lines in line_blocks]
     joined = _join_column_breaks(blocks)
     result: list[Paragraph] = []
     for paragraph in joined:

@@ -64,7 +64,7 @@ def _tokenize(text: str) -> list[_Token]:
             i += 1
             continue
         negated = False
-        if text[i] == "-" and i + 1 < n and text[i + 1] not in _SPACES:
+        if text[i] == "-" and i + 1 < n and text[i + 1] not in _SPACES and text[i + 1] != "-":
             negated = True
             i += 1
         if text[i] == '"':

@@ -1,0 +1,104 @@
+"""The CLI contract, run as a user runs it: a subprocess per command."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FRONT_2021, SEEDS
+
+pytestmark = pytest.mark.e2e
+
+
+def run(*args, home, check=True, stdin=None):
+    env = {**os.environ, "LESHAN_READER_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "leshan_reader", *map(str, args)],
+        capture_output=True, text=True, encoding="utf-8", env=env, input=stdin, timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_issues_json_lists_the_bundled_archive_by_date(isolated_home):
+    issues = json.loads(run("issues", "--json", home=isolated_home).stdout)
+    assert [(i["date"], i["date_precision"]) for i in issues] == [
+        ("2021", "year"), ("2021-09-15", "day"), ("2022-06-30", "day"), ("2022-07-06", "day")
+    ]
+    assert set(issues[0]) == {"date", "date_precision", "pages"}
+    assert issues[1]["pages"][0] == {"id": 1, "page": 1, "source": FRONT_2021}
+
+
+def test_page_json_has_the_contract_fields(isolated_home):
+    page = json.loads(run("page", "1", "--json", home=isolated_home).stdout)
+    for key in ("id", "date", "date_precision", "page", "source", "sha256", "raw", "text", "articles"):
+        assert key in page
+    assert page["raw"] == (SEEDS / FRONT_2021).read_text(encoding="utf-8")
+    assert "提供个性化工作服务" in page["text"]
+    assert {"id", "title", "text"} <= set(page["articles"][0])
+
+
+def test_page_without_json_prints_the_reading_text(isolated_home):
+    out = run("page", "1", home=isolated_home).stdout
+    assert out.splitlines()[0] == "2021-09-15  第1版  000_07d425494b1a8dc8.txt"
+    assert "提供个性化工作服务" in out
+    raw = run("page", "1", "--raw", home=isolated_home).stdout
+    assert "提供个性\n\n化工作服务" in raw
+
+
+def test_search_json_contract(isolated_home):
+    result = json.loads(run("search", "樂山", "--limit", "2", "--json", home=isolated_home).stdout)
+    assert result["query"] == "樂山"
+    assert result["total"] > 2 and len(result["hits"]) == 2
+    for key in ("page_id", "date", "date_precision", "page", "source", "article_id", "title",
+                "snippet", "matches", "score"):
+        assert key in result["hits"][0]
+    assert "⟦乐山⟧" in result["hits"][0]["snippet"]
+
+
+def test_search_queries_file_prints_one_json_line_per_query(isolated_home, tmp_path):
+    queries = tmp_path / "q.txt"
+    queries.write_text("习近平\n\n火星基地\n\"\n-only\n", encoding="utf-8")
+    lines = run("search", "--queries-file", queries, "--limit", "1", "--json", home=isolated_home).stdout.splitlines()
+    results = [json.loads(line) for line in lines]
+    assert [r["query"] for r in results] == ["习近平", "火星基地", '"', "-only"]
+    assert results[0]["total"] == 4 and len(results[0]["hits"]) == 1
+    assert results[1]["total"] == 0
+    assert "error" in results[3]
+
+
+def test_import_reports_and_exit_status(isolated_home, tmp_path):
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "2023-01-02_01.txt").write_text("本报讯，新的一页。\n", encoding="utf-8")
+    first = run("import", folder, home=isolated_home)
+    assert first.stdout.strip().endswith("1 imported, 0 unchanged, 0 replaced, 0 rejected")
+    again = run("import", folder, "--json", home=isolated_home)
+    assert json.loads(again.stdout)["unchanged"] == 1
+    (folder / "2023-01-02_02.txt").write_bytes(b"\x89PNG\r\n\x1a\n....")
+    bad = run("import", folder, home=isolated_home, check=False)
+    assert bad.returncode == 1
+    assert "2023-01-02_02.txt: the file is a PNG image, not text" in bad.stderr
+
+
+def test_foreseeable_errors_are_one_line_without_a_traceback(isolated_home, tmp_path):
+    garbage = tmp_path / "x.sqlite3"
+    garbage.write_bytes(b"garbage" * 1000)
+    result = run("issues", "--db", garbage, home=isolated_home, check=False)
+    assert result.returncode == 2 and "not a Leshan Reader archive" in result.stderr
+    missing = run("page", "999", home=isolated_home, check=False)
+    assert missing.returncode == 2 and "no page 999" in missing.stderr
+    empty = run("search", "", home=isolated_home, check=False)
+    assert empty.returncode == 2 and "Type something" in empty.stderr
+
+
+def test_db_option_is_honoured_on_every_command(isolated_home, tmp_path):
+    db = tmp_path / "elsewhere.sqlite3"
+    run("issues", "--db", db, home=isolated_home)
+    assert db.exists()
+    assert not (isolated_home / "archive.sqlite3").exists()
+    assert json.loads(run("check", "--db", db, "--json", home=isolated_home).stdout)["ok"] is True

@@ -1,0 +1,174 @@
+"""Importing into a real SQLite archive: dates, provenance, idempotence, replacement, rejection."""
+
+import hashlib
+import shutil
+import sqlite3
+
+import pytest
+
+from leshan_reader.core.errors import ArchiveError
+from leshan_reader.ingest import pipeline
+from leshan_reader.library import Library
+from leshan_reader.store import queries
+from leshan_reader.store.fts import integrity_check
+from tests.conftest import FRONT_2021, REPORT_2021, SEED_FILES, SEEDS
+
+EXPECTED = {
+    "000_07d425494b1a8dc8.txt": ("2021-09-15", "day", 1),
+    "001_163a9bebb00dc6d4.txt": ("2022-06-30", "day", 1),
+    "002_73012ee53591c949.txt": ("2022-07-06", "day", 1),
+    "003_134116d0d86b0779.txt": ("2021", "year", 3),
+    "004_1f340a6c8eacb42e.txt": ("2021", "year", None),
+}
+
+
+def test_a_new_archive_opens_on_the_seed_pages_with_their_dates(library):
+    pages = {}
+    for issue in library.issues():
+        for page in issue["pages"]:
+            pages[page["source"]] = (issue["date"], issue["date_precision"], page["page"])
+    assert pages == EXPECTED
+    dates = [issue["date"] for issue in library.issues()]
+    assert dates == ["2021", "2021-09-15", "2022-06-30", "2022-07-06"]
+
+
+def test_every_page_keeps_its_provenance_and_its_bytes(library):
+    for issue in library.issues():
+        for listed in issue["pages"]:
+            page = library.page(listed["id"])
+            data = (SEEDS / page["source"]).read_bytes()
+            assert page["sha256"] == hashlib.sha256(data).hexdigest()
+            assert queries.raw_bytes(library.conn, page["id"]) == data
+            assert page["raw"] == data.decode("utf-8")
+            assert page["imported_at"]
+            assert "manifest" in page["date_source"]
+
+
+def test_the_masthead_is_page_metadata_and_not_in_the_story_text(library):
+    page = library.page(_page_id(library, FRONT_2021))
+    assert page["masthead"]["issue_number"] == 11378
+    assert page["pages_in_issue"] == 4
+    kinds = [a["kind"] for a in page["articles"]]
+    assert kinds[0] == "masthead"
+    assert all("总第11378期" not in a["text"] for a in page["articles"] if a["kind"] != "masthead")
+
+
+def test_quality_notes_are_stored_with_the_page(library):
+    notes = library.page(_page_id(library, REPORT_2021))["notes"]
+    assert any(n["kind"] == "stray_latin" for n in notes)
+
+
+def _page_id(library, source):
+    return next(p["id"] for i in library.issues() for p in i["pages"] if p["source"] == source)
+
+
+def test_importing_again_changes_nothing(library):
+    before = library.conn.execute("SELECT count(*), max(id) FROM pages").fetchone()
+    report = library.import_paths([SEEDS])
+    assert (report.count("unchanged"), report.count("imported"), report.ok) == (5, 0, True)
+    assert library.conn.execute("SELECT count(*), max(id) FROM pages").fetchone() == before
+    assert integrity_check(library.conn) is None
+
+
+def test_a_changed_file_replaces_its_page(library, tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    changed = folder / FRONT_2021
+    changed.write_bytes(changed.read_bytes().replace("代理市长陈光浩".encode(), "市长陈光浩".encode()))
+    report = library.import_paths([folder])
+    assert report.count("replaced") == 1 and report.count("unchanged") == 4
+    assert library.search("代理市长").total == 0
+    assert library.search("市长陈光浩主持召开市政府第146次").total == 1
+    assert library.stats()["pages"] == 5
+    assert integrity_check(library.conn) is None
+
+
+def test_bad_files_are_named_with_the_reason_and_the_rest_is_imported(tmp_path):
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "2021-01-04_01.txt").write_text("乐山日报测试页。本报讯，今天天气很好。\n", encoding="gbk")
+    (folder / "2021-01-04_02.txt").write_bytes(b"%PDF-1.4 not a page")
+    (folder / "2021-01-04_03.txt").write_bytes(b"")
+    (folder / "notes.md").write_text("not a page", encoding="utf-8")
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        report = library.import_paths([folder])
+        rejected = {f.source: f.reason for f in report.files if f.outcome == "rejected"}
+        assert rejected == {
+            "2021-01-04_02.txt": "the file is a PDF document, not text",
+            "2021-01-04_03.txt": "the file is empty",
+        }
+        assert report.count("imported") == 1 and not report.ok
+        page = library.issues()[0]
+        assert (page["date"], page["pages"][0]["page"]) == ("2021-01-04", 1)
+        log = library.conn.execute("SELECT outcome, count(*) FROM import_log GROUP BY outcome").fetchall()
+        assert dict(log) == {"imported": 1, "rejected": 2}
+
+
+def test_a_page_without_any_date_is_imported_as_undated(tmp_path):
+    (tmp_path / "scan.txt").write_text("一篇没有日期的文章，内容完整。\n", encoding="utf-8")
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        report = library.import_paths([tmp_path / "scan.txt"])
+        assert "imported as undated" in report.files[0].warnings[-1]
+        assert library.issues()[0]["date"] is None
+
+
+def test_a_failure_while_writing_leaves_nothing_of_that_file(tmp_path, monkeypatch):
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        original = pipeline.fts.index_article
+        calls = []
+
+        def failing(conn, article_id, title, body):
+            calls.append(article_id)
+            if len(calls) == 2:  # the second article of the first page: mid-file
+                raise sqlite3.OperationalError("disk I/O error")
+            return original(conn, article_id, title, body)
+
+        monkeypatch.setattr(pipeline.fts, "index_article", failing)
+        with pytest.raises(sqlite3.OperationalError):
+            library.import_paths([SEEDS / FRONT_2021])
+        counts = [library.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("pages", "articles", "issues", "page_sources")]
+        assert counts == [0, 0, 0, 0]
+        assert integrity_check(library.conn) is None
+        monkeypatch.setattr(pipeline.fts, "index_article", original)
+        assert library.import_paths([SEEDS / FRONT_2021]).count("imported") == 1
+
+
+def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(tmp_path):
+    other = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    with pytest.raises(ArchiveError, match="not a Leshan Reader archive"):
+        Library.open(other)
+    assert other.read_bytes() == before
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(ArchiveError, match="not a Leshan Reader archive or is damaged"):
+        Library.open(garbage)
+
+
+def test_an_archive_from_a_newer_version_is_refused_unchanged(seed_archive, tmp_path):
+    path = tmp_path / "newer.sqlite3"
+    shutil.copy(seed_archive, path)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('leshan_reader', '0099_from_the_future', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(ArchiveError, match="newer version"):
+        Library.open(path)
+    assert path.read_bytes() == before
+
+
+def test_all_seed_files_are_in_the_repository_unchanged():
+    # The manifest's SHA-256 facts are the files' provenance: the copies must be byte-identical.
+    shared = SEEDS.parents[1] / "shared" / "seeds"
+    for path in SEED_FILES:
+        if (shared / path.name).exists():
+            assert path.read_bytes() == (shared / path.name).read_bytes()

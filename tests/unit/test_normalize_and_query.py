@@ -1,0 +1,68 @@
+import pytest
+
+from leshan_reader.core.errors import QueryError
+from leshan_reader.search.query import parse_query
+from leshan_reader.text.normalize import fold, normalize
+
+
+@pytest.mark.parametrize(
+    "typed, folded",
+    [
+        ("樂山", "乐山"),
+        ("習近平", "习近平"),
+        ("著名", "着名"),
+        ("衞生", "卫生"),
+        ("３Ｄ打印", "3d打印"),
+        ("LESHAN Daily", "leshandaily"),
+        ("习近\n平", "习近平"),
+        ("乐 山\u3000日报", "乐山日报"),
+    ],
+)
+def test_normalize_folds_script_width_case_and_white_space(typed, folded):
+    assert normalize(typed) == folded
+
+
+def test_fold_keeps_every_offset():
+    text = "樂山３Ｄ打印 ABC\n習近平"
+    assert len(fold(text)) == len(text)
+
+
+def test_several_terms_must_all_occur():
+    parsed = parse_query("乐山  茶叶")
+    assert parsed.groups == [["乐山"], ["茶叶"]]
+    assert parsed.fts_expression() == '"乐 山" AND "茶 叶"'
+
+
+def test_or_quotes_and_exclusion():
+    parsed = parse_query('"乐山 大佛" OR 峨眉 -茶叶 AND 夹江')
+    assert parsed.groups == [["乐山大佛", "峨眉"], ["夹江"]]
+    assert parsed.excluded == ["茶叶"]
+    assert parsed.fts_expression() == '("乐 山 大 佛" OR "峨 眉") AND "夹 江" NOT "茶 叶"'
+
+
+@pytest.mark.parametrize(
+    "typed, terms",
+    [
+        ('"乐山', ["乐山"]),  # unbalanced quote: the rest is a phrase
+        ("NEAR(乐山", ["near(乐山"]),
+        ("乐*", ["乐*"]),
+        ("OR", ["or"]),
+        ("乐山 OR", ["乐山", "or"]),
+        ("a'; DROP TABLE pages; --", ["a';", "drop", "table", "pages;", "--"]),
+        ('say ""hi""', ["say", "hi"]),
+        ("(乐山)", ["(乐山)"]),
+    ],
+)
+def test_hostile_input_is_searched_as_text(typed, terms):
+    assert parse_query(typed).positive_terms == terms
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\u3000", "-乐山", "\x00\x01"])
+def test_queries_with_nothing_to_find_get_a_clear_message(typed):
+    with pytest.raises(QueryError):
+        parse_query(typed)
+
+
+def test_an_over_long_query_gets_a_clear_message():
+    with pytest.raises(QueryError, match="limit is 500"):
+        parse_query("乐" * 10_000)

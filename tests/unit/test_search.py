@@ -1,0 +1,180 @@
+"""Search on the seed archive, checked against a brute-force oracle over the reflowed text."""
+
+import random
+
+import pytest
+
+from leshan_reader.conversion import convert
+from leshan_reader.core.errors import Cancelled, QueryError
+from leshan_reader.core.progress import CancelToken
+from leshan_reader.search.engine import SearchOptions
+from leshan_reader.search.query import parse_query
+from leshan_reader.text.normalize import normalize
+
+
+@pytest.fixture(scope="module")
+def articles(seed_archive):
+    from leshan_reader.library import Library
+
+    with Library.open(seed_archive) as library:
+        rows = library.conn.execute("SELECT id, title, text FROM articles").fetchall()
+    return {row["id"]: (normalize(row["title"]), normalize(row["text"])) for row in rows}
+
+
+def oracle(articles, query):
+    parsed = parse_query(query)
+
+    def contains(article, term):
+        return any(term in column for column in article)
+
+    return {
+        article_id
+        for article_id, article in articles.items()
+        if all(any(contains(article, t) for t in group) for group in parsed.groups)
+        and not any(contains(article, t) for t in parsed.excluded)
+    }
+
+
+def found(library, query, **options):
+    result = library.search(query, SearchOptions(**options))
+    assert result.total == len(result.hits)
+    return {hit.article_id for hit in result.hits}
+
+
+def sampled_substrings(articles, length, count, seed):
+    rng = random.Random(seed)
+    texts = [text for _, text in articles.values() if len(text) > length]
+    out = []
+    while len(out) < count:
+        text = rng.choice(texts)
+        start = rng.randrange(len(text) - length)
+        sample = text[start:start + length]
+        if '"' not in sample and not sample.startswith("-"):  # typed as text, not as syntax
+            out.append(sample)
+    return out
+
+
+@pytest.mark.parametrize("length", range(1, 13))
+def test_every_query_length_matches_the_oracle(library, articles, length):
+    queries = sampled_substrings(articles, length, 25, seed=length)
+    for query in queries:
+        expected = oracle(articles, query)
+        assert expected, query  # sampled from the text: something must match
+        assert found(library, query) == expected, query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "习近平",  # hard-wrapped as 习近\n平 on the 2022 pages
+        "提供个性化工作服务",  # a column break with a blank line in mid-word
+        "且连续3年排名",
+        "放心创业",
+        "应急管理能力三年提升计划",
+        "平安满意度测评",  # justified spacing 度 测 评
+        "推动创新引领组织工作高质量发展",
+    ],
+)
+def test_queries_across_ocr_line_and_column_breaks_are_found(library, articles, query):
+    expected = oracle(articles, query)
+    assert expected
+    assert found(library, query) == expected
+
+
+@pytest.mark.parametrize("query", ["火星基地", "乐山日报社论", "zzzz", "长江黄河上游生态屏障乐山"])
+def test_absent_words_find_nothing(library, query):
+    assert library.search(query).total == 0
+
+
+@pytest.mark.parametrize(
+    "typed, printed",
+    [
+        ("樂山", "乐山"),
+        ("習近平", "习近平"),
+        ("生態環境", "生态环境"),
+        ("３Ｄ打印", "3D打印"),
+        ("led屏幕", "LED屏幕"),
+        ("Leshan Daily", "LESHAN DAILY"),
+    ],
+)
+def test_traditional_full_width_and_case_variants_find_the_printed_text(library, articles, typed, printed):
+    expected = oracle(articles, printed)
+    assert expected
+    assert found(library, typed) == expected
+
+
+def test_traditional_queries_round_trip(library, articles):
+    for query in sampled_substrings(articles, 4, 40, seed=99):
+        traditional = convert(query, "s2t")
+        assert found(library, traditional) == oracle(articles, query), (query, traditional)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["乐山 茶叶", '"乐山 大佛"', "乐山 -茶叶", "茶叶 OR 3D打印", "茶叶 OR 3D打印 -王涛", "陈光浩 AND 防汛"],
+)
+def test_every_syntax_form_matches_the_oracle(library, articles, query):
+    assert found(library, query) == oracle(articles, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', '""', '"乐山', "NEAR(乐山 茶叶)", "乐*", "*", "AND", "OR OR", "(", ")", "^乐山",
+     "title:乐山", "'; DROP TABLE articles; --", "乐山 NOT 茶叶", "\\", "%", "_", "🙂", "乐\x07山",
+     "a" * 499],
+)
+def test_hostile_input_never_raises_anything_but_a_clear_message(library, articles, query):
+    try:
+        result = library.search(query)
+    except QueryError as exc:
+        assert str(exc)
+        return
+    assert {hit.article_id for hit in result.hits} == oracle(articles, query)
+
+
+def test_hits_carry_what_a_citation_needs(library):
+    result = library.search("金口河区", SearchOptions(limit=3))
+    hit = result.hits[0]
+    assert (hit.date, hit.page, hit.source) == ("2021-09-15", 1, "000_07d425494b1a8dc8.txt")
+    assert hit.matches >= 5
+    first = hit.marks[0]
+    assert hit.snippet[first[0]:first[1]] == "金口河区"
+    assert hit.marked_snippet().count("⟦金口河区⟧") == len(hit.marks)
+
+
+def test_matches_count_every_occurrence_even_across_breaks(library):
+    hits = library.search("习近平").hits
+    by_page = {hit.source: hit.matches for hit in hits}
+    text = library.page(hits[0].page_id)["text"]
+    assert by_page[hits[0].source] == normalize(text).count("习近平")
+
+
+def test_total_is_reported_when_results_are_limited(library):
+    everything = library.search("会议")
+    limited = library.search("会议", SearchOptions(limit=2))
+    assert limited.total == everything.total > 2
+    assert len(limited.hits) == 2
+
+
+def test_date_filters_include_year_only_pages_that_overlap(library):
+    in_2021 = library.search("乐山", SearchOptions(date_from="2021-09", date_to="2021-09"))
+    assert {h.date for h in in_2021.hits} == {"2021", "2021-09-15"}
+    in_2022 = library.search("乐山", SearchOptions(date_from="2022"))
+    assert {h.date for h in in_2022.hits} == {"2022-06-30", "2022-07-06"}
+    page_3 = library.search("乐山", SearchOptions(page=3))
+    assert {h.page for h in page_3.hits} == {3}
+    with pytest.raises(QueryError, match="Date filter"):
+        library.search("乐山", SearchOptions(date_from="2021-13"))
+
+
+def test_date_order_sorts_hits_by_date(library):
+    hits = library.search("乐山", SearchOptions(order="date")).hits
+    starts = [h.date or "9999" for h in hits]
+    assert starts == sorted(starts)
+
+
+def test_a_cancelled_search_stops(library):
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        library.search("的", cancel=token)
