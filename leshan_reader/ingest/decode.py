@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -64,8 +65,11 @@ def _common_share(text: str, encoding: str, lead_lo: int, lead_hi: int) -> float
     return common / len(han)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f\v")
+    controls = len(_CONTROL.findall(text))
     return controls > max(2, len(text) // 200)
 
 

@@ -11,15 +11,22 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections import deque
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from leshan_reader.core.dates import PartialDate
-from leshan_reader.core.errors import ArchiveError, Cancelled
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.ingest.decode import MAX_FILE_BYTES, NotText, decode_bytes
 from leshan_reader.ingest.masthead import Masthead, find_masthead
-from leshan_reader.ingest.metadata import MANIFEST_NAMES, ManifestFinder, metadata_from_name
+from leshan_reader.ingest.metadata import (
+    MANIFEST_NAMES,
+    ManifestEntry,
+    ManifestFinder,
+    metadata_from_name,
+)
 from leshan_reader.ingest.quality import quality_notes
 from leshan_reader.ingest.reflow import Paragraph, paragraphs_text, reflow
 from leshan_reader.ingest.structure import ArticleDraft, split_articles
@@ -35,6 +42,8 @@ class SourceFile:
     path: Path
     source: str  # the name recorded in the archive: the path relative to the folder imported
     root: Path
+    manifest_entry: ManifestEntry | None = None  # what a manifest says of this file
+    manifest_name: str = ""
 
 
 @dataclass
@@ -57,6 +66,7 @@ class PreparedPage:
     metadata: PageMetadata
     articles: list[ArticleDraft]
     notes: list[dict]
+    index_tokens: list[fts.IndexTokens]  # one per article, computed off the writer's thread
 
 
 @dataclass
@@ -127,18 +137,16 @@ def collect_files(paths: list[Path], report: ImportReport) -> list[SourceFile]:
 
 # --- preparing one page (pure apart from reading the manifest) ------------------------------
 
-def resolve_metadata(
-    source: SourceFile, masthead: Masthead | None, manifests: ManifestFinder
-) -> PageMetadata:
+def resolve_metadata(source: SourceFile, masthead: Masthead | None) -> PageMetadata:
     """Date and page: the manifest first, then the file name, then the masthead."""
     warnings: list[str] = []
     date = page = None
     date_source = None
-    entry, manifest = manifests.entry_for(source.path, source.root)
+    entry = source.manifest_entry
     if entry is not None:
         date, page = entry.date, entry.page
         if date is not None:
-            date_source = f"manifest ({manifest.path.name}): {entry.date_source}"
+            date_source = f"manifest ({source.manifest_name}): {entry.date_source}"
     named = metadata_from_name(source.source)
     if named is not None:
         if named.problem:
@@ -160,12 +168,13 @@ def resolve_metadata(
     return PageMetadata(date, page, date_source, warnings)
 
 
-def prepare_page(source: SourceFile, data: bytes, manifests: ManifestFinder) -> PreparedPage:
+def prepare_page(source: SourceFile, data: bytes) -> PreparedPage:
     decoded = decode_bytes(data)
     paragraphs = reflow(decoded.text)
     masthead = find_masthead(paragraphs)
-    metadata = resolve_metadata(source, masthead, manifests)
+    metadata = resolve_metadata(source, masthead)
     metadata.warnings[:0] = decoded.warnings
+    articles = split_articles(paragraphs, masthead)
     return PreparedPage(
         source=source,
         data=data,
@@ -175,8 +184,9 @@ def prepare_page(source: SourceFile, data: bytes, manifests: ManifestFinder) -> 
         text=paragraphs_text(paragraphs),
         masthead=masthead,
         metadata=metadata,
-        articles=split_articles(paragraphs, masthead),
+        articles=articles,
         notes=quality_notes(paragraphs),
+        index_tokens=[fts.index_tokens(a.title, a.text) for a in articles],
     )
 
 
@@ -244,7 +254,7 @@ def _insert_page(conn: sqlite3.Connection, prepared: PreparedPage, imported_at: 
             prepared.encoding,
             prepared.data,
             prepared.text,
-            json.dumps([p.to_json() for p in prepared.paragraphs], ensure_ascii=False),
+            json.dumps([p.layout_json() for p in prepared.paragraphs], ensure_ascii=False),
             meta.date_source,
             masthead,
             json.dumps(notes, ensure_ascii=False),
@@ -252,7 +262,7 @@ def _insert_page(conn: sqlite3.Connection, prepared: PreparedPage, imported_at: 
         ],
     )
     page_id = cursor.lastrowid
-    for seq, article in enumerate(prepared.articles):
+    for seq, (article, tokens) in enumerate(zip(prepared.articles, prepared.index_tokens)):
         cursor = conn.execute(
             "INSERT INTO articles (page_id, seq, kind, title, kicker, deck, byline, text, "
             "paragraph_start, paragraph_end, continues_to, continued_from) "
@@ -261,7 +271,7 @@ def _insert_page(conn: sqlite3.Connection, prepared: PreparedPage, imported_at: 
              article.text, article.paragraph_start, article.paragraph_end, article.continues_to,
              article.continued_from],
         )
-        fts.index_article(conn, cursor.lastrowid, article.title, article.text)
+        fts.index_article(conn, cursor.lastrowid, tokens)
     conn.execute(
         "INSERT INTO page_sources (page_id, source, source_path, first_seen) VALUES (?, ?, ?, ?)",
         [page_id, prepared.source.source, str(prepared.source.path.resolve()), imported_at],
@@ -292,40 +302,67 @@ def _same_slot_warning(conn: sqlite3.Connection, prepared: PreparedPage, page_id
     return None
 
 
-def import_file(
-    conn: sqlite3.Connection, source: SourceFile, manifests: ManifestFinder, run_started: str
-) -> FileOutcome:
-    outcome = FileOutcome(source.source, str(source.path), REJECTED)
+@dataclass
+class LoadedFile:
+    """A file read and parsed (off the writer's thread), ready to be written or reported."""
+
+    source: SourceFile
+    sha256: str = ""
+    prepared: PreparedPage | None = None
+    reason: str = ""  # why it cannot be imported
+
+
+def load_file(source: SourceFile, known_sha256: frozenset[str] = frozenset()) -> LoadedFile:
+    """Read, hash and parse one file; files whose bytes the archive already holds are not parsed."""
+    loaded = LoadedFile(source)
     try:
         size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            outcome.reason = (f"the file is {size / 2**20:.0f} MB; a page file is at most "
-                              f"{MAX_FILE_BYTES // 2**20} MB")
-            return outcome
+            loaded.reason = (f"the file is {size / 2**20:.0f} MB; a page file is at most "
+                             f"{MAX_FILE_BYTES // 2**20} MB")
+            return loaded
         data = source.path.read_bytes()
     except OSError as exc:
-        outcome.reason = f"cannot be read: {exc.strerror or exc}"
-        return outcome
-    sha = hashlib.sha256(data).hexdigest()
-    existing = conn.execute("SELECT id, source FROM pages WHERE sha256 = ? ORDER BY id LIMIT 1", [sha]).fetchone()
-    if existing:
-        outcome.outcome, outcome.page_id = UNCHANGED, existing["id"]
-        if existing["source"] != source.source:
-            outcome.warnings.append(f"same bytes as {existing['source']}: recorded as another name of that page")
-        with write_transaction(conn):
+        loaded.reason = f"cannot be read: {exc.strerror or exc}"
+        return loaded
+    loaded.sha256 = hashlib.sha256(data).hexdigest()
+    if loaded.sha256 in known_sha256:
+        return loaded
+    try:
+        loaded.prepared = prepare_page(source, data)
+    except NotText as exc:
+        loaded.reason = str(exc)
+    return loaded
+
+
+def write_file(conn: sqlite3.Connection, loaded: LoadedFile, run_started: str) -> FileOutcome:
+    """Write one loaded file in its own transaction and log the outcome."""
+    source = loaded.source
+    outcome = FileOutcome(source.source, str(source.path), REJECTED, reason=loaded.reason)
+    with write_transaction(conn):
+        if loaded.reason:
+            _log(conn, run_started, outcome)
+            return outcome
+        existing = conn.execute(
+            "SELECT id, source FROM pages WHERE sha256 = ? ORDER BY id LIMIT 1", [loaded.sha256]
+        ).fetchone()
+        if existing:
+            outcome.outcome, outcome.page_id = UNCHANGED, existing["id"]
+            if existing["source"] != source.source:
+                outcome.warnings.append(
+                    f"same bytes as {existing['source']}: recorded as another name of that page"
+                )
             conn.execute(
-                "INSERT OR IGNORE INTO page_sources (page_id, source, source_path, first_seen) VALUES (?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO page_sources (page_id, source, source_path, first_seen) "
+                "VALUES (?, ?, ?, ?)",
                 [existing["id"], source.source, str(source.path.resolve()), run_started],
             )
             _log(conn, run_started, outcome)
-        return outcome
-    try:
-        prepared = prepare_page(source, data, manifests)
-    except NotText as exc:
-        outcome.reason = str(exc)
-        return outcome
-    outcome.warnings.extend(prepared.metadata.warnings)
-    with write_transaction(conn):
+            return outcome
+        prepared = loaded.prepared
+        if prepared is None:  # known bytes that vanished from the archive meanwhile: parse now
+            prepared = load_file(source).prepared
+        outcome.warnings.extend(prepared.metadata.warnings)
         previous = conn.execute("SELECT id FROM pages WHERE source = ?", [source.source]).fetchone()
         if previous:
             _delete_page(conn, previous["id"])
@@ -337,34 +374,56 @@ def import_file(
     return outcome
 
 
+_READ_AHEAD = 16
+# Below this many files a worker process costs more to start than it saves.
+_PROCESS_POOL_MIN_FILES = 64
+
+
+def _reader_pool(file_count: int):
+    """Parsing is pure Python and would hold the GIL the writer needs, so large imports parse in
+    a worker process while this process writes (one core each on a two-core laptop)."""
+    if file_count >= _PROCESS_POOL_MIN_FILES:
+        try:
+            return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        except (OSError, NotImplementedError):  # no process support (a sandbox): parse in a thread
+            pass
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader")
+
+
 def import_paths(
     conn: sqlite3.Connection,
     paths: list[Path],
     progress: ProgressCallback = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ImportReport:
+    """Import files and folders: each file is written in its own transaction, so a kill keeps
+    every file finished before it; files are read and parsed ahead of the writer."""
     report = ImportReport()
     files = collect_files(paths, report)
     manifests = ManifestFinder()
+    for source in files:
+        entry, manifest = manifests.entry_for(source.path, source.root)
+        if entry is not None:
+            source.manifest_entry, source.manifest_name = entry, manifest.path.name
+    known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
     run_started = _now()
-    for done, source in enumerate(files):
-        if cancel.cancelled:
-            report.cancelled = True
-            break
-        progress(done, len(files), source.source)
-        try:
-            outcome = import_file(conn, source, manifests, run_started)
-        except ArchiveError:
-            raise
-        except Cancelled:
-            report.cancelled = True
-            break
-        report.files.append(outcome)
-        if outcome.outcome == REJECTED:
-            with write_transaction(conn):
-                _log(conn, run_started, outcome)
-    else:
-        progress(len(files), len(files), "")
+    with _reader_pool(len(files)) as reader:
+        pending = deque(reader.submit(load_file, f, known) for f in files[:_READ_AHEAD])
+        next_file = len(pending)
+        for done in range(len(files)):
+            if cancel.cancelled:
+                report.cancelled = True
+                for future in pending:
+                    future.cancel()
+                break
+            progress(done, len(files), files[done].source)
+            loaded = pending.popleft().result()
+            if next_file < len(files):
+                pending.append(reader.submit(load_file, files[next_file], known))
+                next_file += 1
+            report.files.append(write_file(conn, loaded, run_started))
+        else:
+            progress(len(files), len(files), "")
     seen = set()
     for manifest in manifests.manifests():
         for problem in manifest.problems:

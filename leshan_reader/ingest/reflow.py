@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from leshan_reader.text import PARAGRAPH_SEPARATOR
+
 BODY = "body"  # running text
 LINE = "line"  # a short line kept as printed: headline, byline, caption, advert line
 HEADING = "heading"  # a line marked as a heading by the OCR (``# ...``)
@@ -48,22 +50,17 @@ class Paragraph:
     level: int = 0  # heading level for HEADING
     bold: list[tuple[int, int]] = field(default_factory=list)  # emphasis spans in ``text``
 
-    def to_json(self) -> dict:
-        data: dict = {"text": self.text, "kind": self.kind}
+    def layout_json(self) -> dict:
+        """Everything but the text (stored once, in the page's reading text)."""
+        data: dict = {"kind": self.kind}
         if self.level:
             data["level"] = self.level
         if self.bold:
             data["bold"] = [list(span) for span in self.bold]
         return data
 
-    @classmethod
-    def from_json(cls, data: dict) -> "Paragraph":
-        return cls(
-            text=data["text"],
-            kind=data.get("kind", BODY),
-            level=data.get("level", 0),
-            bold=[tuple(span) for span in data.get("bold", [])],
-        )
+    def to_json(self) -> dict:
+        return {"text": self.text, **self.layout_json()}
 
 
 def display_width(text: str) -> float:
@@ -82,6 +79,8 @@ def ends_sentence(text: str) -> bool:
 
 
 def ends_with_continuation(text: str) -> bool:
+    if "版" not in text[-8:]:  # cheap test first: this runs on every line of a page
+        return False
     match = None
     for match in _CONTINUATION.finditer(text):
         pass
@@ -331,8 +330,9 @@ def reflow(text: str) -> list[Paragraph]:
 
 
 def paragraphs_text(paragraphs: list[Paragraph]) -> str:
-    """The reading text: paragraphs separated by a blank line."""
-    return "\n\n".join(p.text for p in paragraphs)
+    """The reading text: paragraphs separated by a blank line (no paragraph contains one)."""
+    return PARAGRAPH_SEPARATOR.join(p.text for p in paragraphs)
+
 
 
 def continuation_links(text: str) -> list[dict]:

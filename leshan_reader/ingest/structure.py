@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from leshan_reader.ingest.masthead import Masthead
 from leshan_reader.ingest.reflow import Paragraph, continuation_links
+from leshan_reader.text import PARAGRAPH_SEPARATOR
 
 MASTHEAD, STORY, OTHER = "masthead", "story", "other"
 
@@ -29,7 +30,7 @@ class ArticleDraft:
 
 
 def _article(kind: str, paragraphs: list[Paragraph], start: int, end: int) -> ArticleDraft:
-    text = "\n\n".join(p.text for p in paragraphs[start:end])
+    text = PARAGRAPH_SEPARATOR.join(p.text for p in paragraphs[start:end])
     draft = ArticleDraft(kind, start, end, text)
     for link in continuation_links(text):
         if link["direction"] == "to" and draft.continues_to is None:

@@ -16,7 +16,8 @@ from leshan_reader.core.dates import parse_range_bound
 from leshan_reader.core.errors import Cancelled, QueryError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 from leshan_reader.search.query import ParsedQuery, parse_query
-from leshan_reader.text.normalize import fold, ignorable_tolerant_pattern
+from leshan_reader.store.fts import BIGRAMS, CHARS
+from leshan_reader.text.normalize import printed_text_pattern
 
 TITLE_WEIGHT = 5.0  # a match in a headline counts this many times a match in the body
 BODY_WEIGHT = 1.0
@@ -87,8 +88,7 @@ class SearchResult:
 
 def match_spans(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int]]:
     """Non-overlapping matches of any pattern in ``text``, in order (offsets into ``text``)."""
-    folded = fold(text)
-    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(folded) if m.end() > m.start())
+    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text) if m.end() > m.start())
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:
@@ -160,6 +160,7 @@ def search(
     if options.order not in (RELEVANCE, DATE):
         raise QueryError(f"Unknown order {options.order!r}: use relevance or date.")
     expression = parsed.fts_expression()
+    table = BIGRAMS if parsed.uses_bigrams else CHARS
     filter_sql, filter_params = _filters(options)
     joins = (
         " JOIN articles a ON a.id = f.rowid JOIN pages p ON p.id = a.page_id "
@@ -171,13 +172,13 @@ def search(
     )
     limit = -1 if options.limit is None else max(0, int(options.limit))
     select = (
-        f"SELECT f.rowid AS article_id, bm25(article_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
-        f"FROM article_fts f{joins if filter_sql or options.order == DATE else ''} "
-        f"WHERE article_fts MATCH ?{filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+        f"SELECT f.rowid AS article_id, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+        f"FROM {table} f{joins if filter_sql or options.order == DATE else ''} "
+        f"WHERE {table} MATCH ?{filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
     )
     count_sql = (
-        f"SELECT count(*) FROM article_fts f{joins if filter_sql else ''} "
-        f"WHERE article_fts MATCH ?{filter_sql}"
+        f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
+        f"WHERE {table} MATCH ?{filter_sql}"
     )
     with _Interrupt(conn, cancel):
         ranked = conn.execute(select, [expression, *filter_params, limit, options.offset]).fetchall()
@@ -191,7 +192,7 @@ def _hits(
 ) -> list[SearchHit]:
     if not ranked:
         return []
-    patterns = [ignorable_tolerant_pattern(term) for term in parsed.positive_terms]
+    patterns = [printed_text_pattern(term) for term in parsed.positive_terms]
     details = {}
     ids = [row["article_id"] for row in ranked]
     for chunk_start in range(0, len(ids), 500):

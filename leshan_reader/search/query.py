@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leshan_reader.core.errors import QueryError
-from leshan_reader.text.normalize import normalize
+from leshan_reader.text.normalize import bigram_tokens, char_tokens, normalize
 
 MAX_QUERY_CHARS = 500
 _SPACES = " \t\r\n\u3000"
@@ -33,10 +33,18 @@ class ParsedQuery:
     def positive_terms(self) -> list[str]:
         return [term for group in self.groups for term in group]
 
+    @property
+    def uses_bigrams(self) -> bool:
+        """Every term has two characters or more, so the bigram index can answer the query."""
+        return all(len(term) >= 2 for term in self.positive_terms + self.excluded)
+
     def fts_expression(self) -> str:
-        """The FTS5 query: each term a phrase of single-character tokens."""
+        """The FTS5 query: each term a phrase of its bigram tokens (or of its characters when a
+        term has only one)."""
+        tokens = bigram_tokens if self.uses_bigrams else char_tokens
+
         def phrase(term: str) -> str:
-            return '"' + " ".join(term).replace('"', '""') + '"'
+            return '"' + tokens(term).replace('"', '""') + '"'
 
         clauses = []
         for group in self.groups:

@@ -1,6 +1,6 @@
-"""The full-text index over articles: a contentless FTS5 table with one token per character.
+"""The full-text indexes over articles: contentless FTS5 tables of characters and of bigrams.
 
-Contentless keeps the index small (the text is stored once, in ``articles``). Removing a row then
+Contentless keeps the indexes small (the text is stored once, in ``articles``). Removing a row then
 needs the tokens it was indexed with; they are recomputed from the stored text with the same
 folding, and the folding's signature is stored so that a new version re-indexes everything
 instead of deleting with different tokens.
@@ -13,24 +13,37 @@ from typing import Iterable
 
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.store.db import get_meta, set_meta
-from leshan_reader.text.normalize import fold_signature, index_tokens
+from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold_signature, normalize
 
 SIGNATURE_KEY = "fts_fold_signature"
+CHARS, BIGRAMS = "article_chars", "article_bigrams"
+_TOKENIZERS = ((CHARS, char_tokens), (BIGRAMS, bigram_tokens))
 
 
-def index_article(conn: sqlite3.Connection, article_id: int, title: str, body: str) -> None:
-    conn.execute(
-        "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)",
-        [article_id, index_tokens(title), index_tokens(body)],
-    )
+IndexTokens = tuple[tuple[str, str], ...]  # per index table: (title tokens, body tokens)
+
+
+def index_tokens(title: str, body: str) -> IndexTokens:
+    """What an article contributes to each index; pure, so an importer can compute it off the
+    writer's thread."""
+    title, body = normalize(title), normalize(body)
+    return tuple((tokens(title), tokens(body)) for _, tokens in _TOKENIZERS)
+
+
+def index_article(conn: sqlite3.Connection, article_id: int, tokens: IndexTokens) -> None:
+    for (table, _), (title, body) in zip(_TOKENIZERS, tokens):
+        conn.execute(f"INSERT INTO {table} (rowid, title, body) VALUES (?, ?, ?)", [article_id, title, body])
 
 
 def unindex_articles(conn: sqlite3.Connection, rows: Iterable[sqlite3.Row]) -> None:
-    """Remove articles (rows with id, title, text) from the index."""
-    conn.executemany(
-        "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-        [(row["id"], index_tokens(row["title"]), index_tokens(row["text"])) for row in rows],
-    )
+    """Remove articles (rows with id, title, text) from the indexes."""
+    for row in rows:
+        tokens = index_tokens(row["title"], row["text"])
+        for (table, _), (title, body) in zip(_TOKENIZERS, tokens):
+            conn.execute(
+                f"INSERT INTO {table} ({table}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                [row["id"], title, body],
+            )
 
 
 def index_is_current(conn: sqlite3.Connection) -> bool:
@@ -47,12 +60,13 @@ def rebuild_index(
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> int:
     """Re-index every article (inside the caller's transaction). Returns the article count."""
-    conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+    for table, _ in _TOKENIZERS:
+        conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     done = 0
-    for row in conn.execute("SELECT id, title, text FROM articles ORDER BY id"):
+    for row in conn.execute("SELECT id, title, text FROM articles ORDER BY id").fetchall():
         cancel.raise_if_cancelled()
-        index_article(conn, row["id"], row["title"], row["text"])
+        index_article(conn, row["id"], index_tokens(row["title"], row["text"]))
         done += 1
         if done % 500 == 0:
             progress(done, total, "re-indexing")
@@ -62,9 +76,10 @@ def rebuild_index(
 
 
 def integrity_check(conn: sqlite3.Connection) -> str | None:
-    """None when the FTS index is consistent, else SQLite's message."""
-    try:
-        conn.execute("INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 0)")
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
+    """None when the FTS indexes are consistent, else SQLite's message."""
+    for table, _ in _TOKENIZERS:
+        try:
+            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 0)")
+        except sqlite3.DatabaseError as exc:
+            return f"{table}: {exc}"
     return None

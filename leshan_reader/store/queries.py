@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from leshan_reader.core.errors import NotFound
+from leshan_reader.text import PARAGRAPH_SEPARATOR
 
 _UNDATED_LAST = "CASE WHEN i.date IS NULL THEN 1 ELSE 0 END, i.date_start, i.date_precision DESC, i.date"
 
@@ -87,9 +88,14 @@ def get_page(conn: sqlite3.Connection, page_id: int) -> dict:
         "pages_in_issue": row["pages_in_issue"],
         "issue_number": row["issue_number"],
         "masthead": json.loads(row["masthead"]) if row["masthead"] else None,
-        "paragraphs": json.loads(row["paragraphs"]),
+        "paragraphs": paragraphs_from_layout(row["text"], json.loads(row["paragraphs"])),
         "notes": json.loads(row["notes"]),
     }
+
+
+def paragraphs_from_layout(text: str, layout: list[dict]) -> list[dict]:
+    """Paragraphs as JSON: the reading text split again, with each paragraph's stored layout."""
+    return [{"text": t, **l} for t, l in zip(text.split(PARAGRAPH_SEPARATOR), layout)]
 
 
 def _python_codec(encoding: str) -> str:

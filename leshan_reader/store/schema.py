@@ -13,9 +13,12 @@ from sqlite_utils.migrations import Migrations
 MIGRATION_SET = "leshan_reader"
 migrations = Migrations(MIGRATION_SET)
 
-# One FTS5 token per character: the indexed text is the folded text with a space between
-# characters, and every Unicode category but separators and controls makes tokens, so
-# punctuation and symbols are searchable too (see leshan_reader.text.normalize).
+# Two contentless FTS5 indexes over the folded text (see leshan_reader.text.normalize): one token
+# per character (article_chars, for one-character queries) and one token per overlapping pair of
+# characters (article_bigrams, for everything longer: far shorter doclists than single
+# characters). Every Unicode category but separators and controls makes tokens, so punctuation
+# and symbols are searchable too. automerge 8 (default 4): an import commits once per file, and
+# merging segments less eagerly makes that ~10% faster without slowing queries measurably.
 FTS_TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* M* P* S* Co Cf Cn Cs'"
 
 
@@ -86,9 +89,14 @@ CREATE TABLE articles (
     continued_from INTEGER
 );
 CREATE INDEX articles_by_page ON articles (page_id, seq);
-CREATE VIRTUAL TABLE article_fts USING fts5 (
+CREATE VIRTUAL TABLE article_chars USING fts5 (
     title, body, content='', tokenize="{FTS_TOKENIZE}"
 );
+CREATE VIRTUAL TABLE article_bigrams USING fts5 (
+    title, body, content='', tokenize="{FTS_TOKENIZE}"
+);
+INSERT INTO article_chars (article_chars, rank) VALUES ('automerge', 8);
+INSERT INTO article_bigrams (article_bigrams, rank) VALUES ('automerge', 8);
 CREATE TABLE glossary (
     id INTEGER PRIMARY KEY,
     page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,

@@ -70,12 +70,37 @@ def normalize(text: str) -> str:
     return remove_ignorable(fold(text))
 
 
-def index_tokens(text: str) -> str:
-    """The searchable form with a space between characters: one FTS5 token per character."""
-    return " ".join(normalize(text))
+def char_tokens(normalized: str) -> str:
+    """One FTS5 token per character: ``乐山日报`` -> ``乐 山 日 报``."""
+    return " ".join(normalized)
 
 
-def ignorable_tolerant_pattern(normalized_term: str) -> re.Pattern[str]:
-    """A regex that finds ``normalized_term`` in folded (not yet whitespace-stripped) text."""
+def bigram_tokens(normalized: str) -> str:
+    """One FTS5 token per overlapping character pair: ``乐山日报`` -> ``乐山 山日 日报``."""
+    return " ".join(map(str.__add__, normalized, normalized[1:]))
+
+
+@functools.cache
+def _variants() -> dict[str, str]:
+    """For each folded character, every character that folds to it (itself included)."""
+    variants: dict[str, list[str]] = {}
+    for code, target in _fold_table().items():
+        variants.setdefault(target, [target]).append(chr(code))
+    return {target: "".join(chars) for target, chars in variants.items()}
+
+
+def _char_class(char: str) -> str:
+    chars = _variants().get(char)
+    if not chars:
+        return re.escape(char)
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+def printed_text_pattern(normalized_term: str) -> re.Pattern[str]:
+    """A regex that finds ``normalized_term`` in printed (unfolded) text.
+
+    Each character becomes the class of all characters that fold to it, and ignorable characters
+    may stand between them, so match offsets are offsets in the printed text; no text is folded
+    (folding a whole article per hit was the slowest part of a search)."""
     gap = IGNORABLE_CLASS + "*"
-    return re.compile(gap.join(re.escape(c) for c in normalized_term))
+    return re.compile(gap.join(_char_class(c) for c in normalized_term))

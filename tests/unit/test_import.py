@@ -117,11 +117,11 @@ def test_a_failure_while_writing_leaves_nothing_of_that_file(tmp_path, monkeypat
         original = pipeline.fts.index_article
         calls = []
 
-        def failing(conn, article_id, title, body):
+        def failing(conn, article_id, tokens):
             calls.append(article_id)
             if len(calls) == 2:  # the second article of the first page: mid-file
                 raise sqlite3.OperationalError("disk I/O error")
-            return original(conn, article_id, title, body)
+            return original(conn, article_id, tokens)
 
         monkeypatch.setattr(pipeline.fts, "index_article", failing)
         with pytest.raises(sqlite3.OperationalError):

@@ -30,14 +30,15 @@ def test_fold_keeps_every_offset():
 def test_several_terms_must_all_occur():
     parsed = parse_query("乐山  茶叶")
     assert parsed.groups == [["乐山"], ["茶叶"]]
-    assert parsed.fts_expression() == '"乐 山" AND "茶 叶"'
+    assert parsed.fts_expression() == '"乐山" AND "茶叶"'
 
 
 def test_or_quotes_and_exclusion():
     parsed = parse_query('"乐山 大佛" OR 峨眉 -茶叶 AND 夹江')
     assert parsed.groups == [["乐山大佛", "峨眉"], ["夹江"]]
     assert parsed.excluded == ["茶叶"]
-    assert parsed.fts_expression() == '("乐 山 大 佛" OR "峨 眉") AND "夹 江" NOT "茶 叶"'
+    assert parsed.fts_expression() == '("乐山 山大 大佛" OR "峨眉") AND "夹江" NOT "茶叶"'
+    assert parse_query("乐 山").fts_expression() == '"乐" AND "山"'
 
 
 @pytest.mark.parametrize(

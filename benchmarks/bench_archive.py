@@ -1,0 +1,176 @@
+"""Import and search speed, index size and memory on synthetic archives of 1 and 5 years.
+
+    python benchmarks/bench_archive.py [--years 1 5] [--queries 200]
+
+Prints, per archive size: import throughput (characters/second, end to end), index size against
+the UTF-8 text, search latency (median / p95 / max over random 1-8 character queries, each
+returning the top 50 with snippets and the total), the same queries with ``rg -F -l`` over the
+page files, and the peak memory of a search process. Needs ``rg`` (Debian: ripgrep) for the
+comparison; without it that column is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synthetic import generate  # noqa: E402
+from leshan_reader.library import Library  # noqa: E402
+from leshan_reader.search.engine import SearchOptions  # noqa: E402
+from leshan_reader.text.normalize import normalize  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def sample_queries(library: Library, count: int, seed: int = 2024) -> list[str]:
+    """Random substrings of 1-8 characters of the archive's own text, as a reader would type."""
+    rng = random.Random(seed)
+    ids = [row[0] for row in library.conn.execute("SELECT id FROM articles WHERE kind != 'masthead'")]
+    queries: list[str] = []
+    while len(queries) < count:
+        text = library.conn.execute("SELECT text FROM articles WHERE id = ?", [rng.choice(ids)]).fetchone()[0]
+        length = 1 + len(queries) % 8
+        clean = normalize(text)
+        if len(clean) <= length:
+            continue
+        start = rng.randrange(len(clean) - length)
+        query = clean[start:start + length]
+        if '"' in query or query.startswith("-") or not any("\u4e00" <= c <= "\u9fff" for c in query):
+            continue
+        queries.append(query)
+    return queries
+
+
+def index_bytes(library: Library) -> tuple[int, int]:
+    fts = library.conn.execute(
+        "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'article_chars%' OR name LIKE 'article_bigrams%'"
+    ).fetchone()[0]
+    text = library.conn.execute(
+        "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(text AS BLOB))) FROM articles"
+    ).fetchone()[0]
+    return fts, text
+
+
+def time_rg(folder: Path, queries: list[str]) -> list[float] | None:
+    rg = shutil.which("rg")
+    if rg is None:
+        return None
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        subprocess.run([rg, "-F", "-l", "--", query, str(folder)], stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def search_process_peak_mb(db: Path, queries_file: Path) -> float:
+    env = {**os.environ, "LESHAN_READER_HOME": str(OUT / "home")}
+    subprocess.run(
+        [sys.executable, "-m", "leshan_reader", "search", "--db", str(db), "--queries-file",
+         str(queries_file), "--limit", "50", "--json"],
+        stdout=subprocess.DEVNULL, check=True, env=env,
+    )
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def bench(years: int, query_count: int) -> dict:
+    folder = OUT / f"archive-{years}y"
+    if not folder.exists():
+        generate(folder, years)
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in folder.rglob("*.txt"))
+    db = OUT / f"archive-{years}y.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    start = time.perf_counter()
+    with Library.open(db, seed_if_new=False) as library:
+        report = library.import_paths([folder])
+        import_seconds = time.perf_counter() - start
+        assert report.ok, report.summary()
+        fts, text = index_bytes(library)
+        queries = sample_queries(library, query_count)
+        library.search("乐山", SearchOptions(limit=50))  # warm the fold table and the page cache
+        times, totals = [], []
+        for query in queries:
+            t0 = time.perf_counter()
+            result = library.search(query, SearchOptions(limit=50))
+            times.append((time.perf_counter() - t0) * 1000)
+            totals.append(result.total)
+    queries_file = OUT / f"queries-{years}y.txt"
+    queries_file.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    rg_times = time_rg(folder, queries)
+    return {
+        "years": years,
+        "pages": report.count("imported"),
+        "characters": chars,
+        "import_seconds": import_seconds,
+        "import_chars_per_second": chars / import_seconds,
+        "index_mb": fts / 1e6,
+        "text_mb": text / 1e6,
+        "index_ratio": fts / text,
+        "db_mb": db.stat().st_size / 1e6,
+        "search_median_ms": statistics.median(times),
+        "search_p95_ms": percentile(times, 0.95),
+        "search_max_ms": max(times),
+        "median_total_hits": statistics.median(totals),
+        "rg_median_ms": statistics.median(rg_times) if rg_times else None,
+        "rg_p95_ms": percentile(rg_times, 0.95) if rg_times else None,
+        "speedup_vs_rg_median": statistics.median(rg_times) / statistics.median(times) if rg_times else None,
+        "search_process_peak_mb": search_process_peak_mb(db, queries_file),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--years", type=int, nargs="+", default=[1, 5])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = [bench(years, args.queries) for years in args.years]
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    rows = [
+        ("pages", "{:,}", "pages"),
+        ("characters", "{:,}", "characters"),
+        ("import (chars/s)", "{:,.0f}", "import_chars_per_second"),
+        ("import time (s)", "{:.1f}", "import_seconds"),
+        ("index size (MB)", "{:.1f}", "index_mb"),
+        ("index / UTF-8 text", "{:.2f}x", "index_ratio"),
+        ("archive file (MB)", "{:.0f}", "db_mb"),
+        ("search median (ms)", "{:.2f}", "search_median_ms"),
+        ("search p95 (ms)", "{:.2f}", "search_p95_ms"),
+        ("search max (ms)", "{:.2f}", "search_max_ms"),
+        ("median hits per query", "{:,.0f}", "median_total_hits"),
+        ("rg -F -l median (ms)", "{:.2f}", "rg_median_ms"),
+        ("rg -F -l p95 (ms)", "{:.2f}", "rg_p95_ms"),
+        ("speed-up vs rg (median)", "{:.0f}x", "speedup_vs_rg_median"),
+        ("search process peak (MB)", "{:.0f}", "search_process_peak_mb"),
+    ]
+    header = f"{'':26}" + "".join(f"{str(r['years']) + ' year(s)':>16}" for r in results)
+    print(header)
+    for label, fmt, key in rows:
+        cells = "".join(f"{(fmt.format(r[key]) if r[key] is not None else 'n/a'):>16}" for r in results)
+        print(f"{label:26}{cells}")
+
+
+if __name__ == "__main__":
+    main()
