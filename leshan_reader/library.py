@@ -61,10 +61,12 @@ class Library:
         return is_read_only(self.conn)
 
     def _ensure_index_current(self, progress: ProgressCallback, cancel: CancelToken) -> None:
-        if fts.index_is_current(self.conn):
-            return
-        with write_transaction(self.conn):
-            fts.rebuild_index(self.conn, progress, cancel)
+        if not fts.index_is_current(self.conn):
+            with write_transaction(self.conn):
+                fts.rebuild_index(self.conn, progress, cancel)
+        elif fts.pending_count(self.conn):  # an import was interrupted after writing some files
+            with write_transaction(self.conn):
+                fts.catch_up(self.conn)
 
     # --- archive ---------------------------------------------------------------------------
 

@@ -230,7 +230,9 @@ def _delete_page(conn: sqlite3.Connection, page_id: int) -> None:
     conn.execute("DELETE FROM issues WHERE id NOT IN (SELECT issue_id FROM pages)")
 
 
-def _insert_page(conn: sqlite3.Connection, prepared: PreparedPage, imported_at: str) -> int:
+def _insert_page(
+    conn: sqlite3.Connection, prepared: PreparedPage, imported_at: str, to_index: list
+) -> int:
     meta = prepared.metadata
     masthead = None
     if prepared.masthead is not None:
@@ -271,7 +273,7 @@ def _insert_page(conn: sqlite3.Connection, prepared: PreparedPage, imported_at: 
              article.text, article.paragraph_start, article.paragraph_end, article.continues_to,
              article.continued_from],
         )
-        fts.index_article(conn, cursor.lastrowid, tokens)
+        to_index.append((cursor.lastrowid, tokens))
     conn.execute(
         "INSERT INTO page_sources (page_id, source, source_path, first_seen) VALUES (?, ?, ?, ?)",
         [page_id, prepared.source.source, str(prepared.source.path.resolve()), imported_at],
@@ -335,8 +337,11 @@ def load_file(source: SourceFile, known_sha256: frozenset[str] = frozenset()) ->
     return loaded
 
 
-def write_file(conn: sqlite3.Connection, loaded: LoadedFile, run_started: str) -> FileOutcome:
-    """Write one loaded file in its own transaction and log the outcome."""
+def write_file(
+    conn: sqlite3.Connection, loaded: LoadedFile, run_started: str, to_index: list
+) -> FileOutcome:
+    """Write one loaded file in its own transaction and log the outcome; its articles' index
+    tokens are appended to ``to_index`` for the next ``flush_index``."""
     source = loaded.source
     outcome = FileOutcome(source.source, str(source.path), REJECTED, reason=loaded.reason)
     with write_transaction(conn):
@@ -367,13 +372,24 @@ def write_file(conn: sqlite3.Connection, loaded: LoadedFile, run_started: str) -
         if previous:
             _delete_page(conn, previous["id"])
         outcome.outcome = REPLACED if previous else IMPORTED
-        outcome.page_id = _insert_page(conn, prepared, run_started)
+        added: list = []
+        outcome.page_id = _insert_page(conn, prepared, run_started, added)
         if (warning := _same_slot_warning(conn, prepared, outcome.page_id)):
             outcome.warnings.append(warning)
         _log(conn, run_started, outcome)
+    to_index.extend(added)  # only once the file's transaction has committed
     return outcome
 
 
+def flush_index(conn: sqlite3.Connection, to_index: list) -> None:
+    """Index the articles written since the last flush, in one transaction."""
+    with write_transaction(conn):
+        fts.catch_up(conn, to_index)
+    to_index.clear()
+
+
+# FTS5 pays for every commit, so articles are indexed in batches of about this many characters.
+_INDEX_BATCH_CHARS = 400_000
 _READ_AHEAD = 16
 # Below this many files a worker process costs more to start than it saves.
 _PROCESS_POOL_MIN_FILES = 64
@@ -407,6 +423,8 @@ def import_paths(
             source.manifest_entry, source.manifest_name = entry, manifest.path.name
     known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
     run_started = _now()
+    to_index: list = []
+    unindexed_chars = 0
     with _reader_pool(len(files)) as reader:
         pending = deque(reader.submit(load_file, f, known) for f in files[:_READ_AHEAD])
         next_file = len(pending)
@@ -421,9 +439,15 @@ def import_paths(
             if next_file < len(files):
                 pending.append(reader.submit(load_file, files[next_file], known))
                 next_file += 1
-            report.files.append(write_file(conn, loaded, run_started))
+            report.files.append(write_file(conn, loaded, run_started, to_index))
+            unindexed_chars += len(loaded.prepared.text) if loaded.prepared else 0
+            if unindexed_chars >= _INDEX_BATCH_CHARS:
+                flush_index(conn, to_index)
+                unindexed_chars = 0
         else:
             progress(len(files), len(files), "")
+    if to_index or fts.pending_count(conn):
+        flush_index(conn, to_index)
     seen = set()
     for manifest in manifests.manifests():
         for problem in manifest.problems:

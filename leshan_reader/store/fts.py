@@ -4,6 +4,11 @@ Contentless keeps the indexes small (the text is stored once, in ``articles``). 
 needs the tokens it was indexed with; they are recomputed from the stored text with the same
 folding, and the folding's signature is stored so that a new version re-indexes everything
 instead of deleting with different tokens.
+
+The indexes are derived data and may lag the articles by the last few imported files: article ids
+only grow (AUTOINCREMENT), and ``meta.fts_indexed_through`` is the highest id indexed. An import
+writes each file in its own transaction and indexes files in batches (FTS5 pays per commit); a
+killed import leaves committed but unindexed articles, which ``catch_up`` indexes on the next open.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from leshan_reader.store.db import get_meta, set_meta
 from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold_signature, normalize
 
 SIGNATURE_KEY = "fts_fold_signature"
+INDEXED_THROUGH_KEY = "fts_indexed_through"
 CHARS, BIGRAMS = "article_chars", "article_bigrams"
 _TOKENIZERS = ((CHARS, char_tokens), (BIGRAMS, bigram_tokens))
 
@@ -35,9 +41,21 @@ def index_article(conn: sqlite3.Connection, article_id: int, tokens: IndexTokens
         conn.execute(f"INSERT INTO {table} (rowid, title, body) VALUES (?, ?, ?)", [article_id, title, body])
 
 
+def indexed_through(conn: sqlite3.Connection) -> int:
+    return int(get_meta(conn, INDEXED_THROUGH_KEY) or 0)
+
+
+def set_indexed_through(conn: sqlite3.Connection, article_id: int) -> None:
+    set_meta(conn, INDEXED_THROUGH_KEY, str(article_id))
+
+
 def unindex_articles(conn: sqlite3.Connection, rows: Iterable[sqlite3.Row]) -> None:
-    """Remove articles (rows with id, title, text) from the indexes."""
+    """Remove articles (rows with id, title, text) from the indexes; rows not indexed yet are
+    skipped."""
+    through = indexed_through(conn)
     for row in rows:
+        if row["id"] > through:
+            continue
         tokens = index_tokens(row["title"], row["text"])
         for (table, _), (title, body) in zip(_TOKENIZERS, tokens):
             conn.execute(
@@ -71,8 +89,30 @@ def rebuild_index(
         if done % 500 == 0:
             progress(done, total, "re-indexing")
     mark_index_current(conn)
+    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
+    set_indexed_through(conn, last[0] if last else 0)
     progress(total, total, "re-indexing")
     return total
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM articles WHERE id > ?", [indexed_through(conn)]).fetchone()[0]
+
+
+def catch_up(conn: sqlite3.Connection, pending: list[tuple[int, IndexTokens]] | None = None) -> int:
+    """Index articles written but not indexed yet (inside the caller's transaction).
+
+    ``pending`` carries tokens already computed by an importer; articles not in it are read
+    back from the archive (after an interrupted import)."""
+    through = indexed_through(conn)
+    known = dict(pending or [])
+    rows = conn.execute("SELECT id, title, text FROM articles WHERE id > ? ORDER BY id", [through]).fetchall()
+    for row in rows:
+        tokens = known.get(row["id"]) or index_tokens(row["title"], row["text"])
+        index_article(conn, row["id"], tokens)
+    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
+    set_indexed_through(conn, max(through, last[0] if last else 0))
+    return len(rows)
 
 
 def integrity_check(conn: sqlite3.Connection) -> str | None:

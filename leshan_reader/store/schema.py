@@ -74,7 +74,7 @@ CREATE TABLE page_sources (
     UNIQUE (page_id, source)
 );
 CREATE TABLE articles (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     page_id INTEGER NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL,

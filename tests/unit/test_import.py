@@ -114,24 +114,33 @@ def test_a_page_without_any_date_is_imported_as_undated(tmp_path):
 
 def test_a_failure_while_writing_leaves_nothing_of_that_file(tmp_path, monkeypatch):
     with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
-        original = pipeline.fts.index_article
-        calls = []
+        original = pipeline._log
 
-        def failing(conn, article_id, tokens):
-            calls.append(article_id)
-            if len(calls) == 2:  # the second article of the first page: mid-file
+        def failing(conn, run_started, outcome):  # the last step of a file's transaction
+            if outcome.source == FRONT_2021:
                 raise sqlite3.OperationalError("disk I/O error")
-            return original(conn, article_id, tokens)
+            return original(conn, run_started, outcome)
 
-        monkeypatch.setattr(pipeline.fts, "index_article", failing)
+        monkeypatch.setattr(pipeline, "_log", failing)
         with pytest.raises(sqlite3.OperationalError):
-            library.import_paths([SEEDS / FRONT_2021])
+            library.import_paths([SEEDS])
         counts = [library.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("pages", "articles", "issues", "page_sources")]
-        assert counts == [0, 0, 0, 0]
+                  for t in ("pages", "articles", "issues", "page_sources", "import_log")]
+        assert counts == [0, 0, 0, 0, 0]  # FRONT_2021 is the first file: nothing before it
         assert integrity_check(library.conn) is None
-        monkeypatch.setattr(pipeline.fts, "index_article", original)
-        assert library.import_paths([SEEDS / FRONT_2021]).count("imported") == 1
+        monkeypatch.setattr(pipeline, "_log", original)
+        assert library.import_paths([SEEDS]).count("imported") == 5
+
+
+def test_files_written_but_not_yet_indexed_are_indexed_on_the_next_open(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    with Library.open(path, seed_if_new=False) as library:
+        loaded = pipeline.load_file(pipeline.SourceFile(SEEDS / FRONT_2021, FRONT_2021, SEEDS))
+        pipeline.write_file(library.conn, loaded, "now", [])  # as if killed before the index batch
+        assert library.search("金口河区").total == 0
+    with Library.open(path) as library:
+        assert library.search("金口河区").total >= 1
+        assert integrity_check(library.conn) is None
 
 
 def test_a_file_that_is_not_an_archive_is_refused_and_left_alone(tmp_path):
