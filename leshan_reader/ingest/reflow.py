@@ -160,17 +160,25 @@ def _wrapped_block_paragraphs(lines: list[str], page_column: float) -> list[Para
     column = max(_column_width(lines), page_column)
     paragraphs: list[Paragraph] = []
     current = ""
+    def finish(text: str, last_width: float) -> Paragraph:
+        paragraph = _classify(text)
+        # A full-width line without punctuation is running text cut by the column's end.
+        if paragraph.kind == LINE and not text.startswith("——") and last_width >= column - _COLUMN_SLACK:
+            return Paragraph(text, BODY)
+        return paragraph
+
+    width = 0.0
     for line in lines:
         if current and _starts_paragraph(line):
-            paragraphs.append(_classify(current))
+            paragraphs.append(finish(current, width))
             current = ""
         current = _join_lines(current, line)
         width = display_width(_visible(line))
         if (ends_sentence(line) and width <= column - _COLUMN_SLACK) or ends_with_continuation(line):
-            paragraphs.append(_classify(current))
+            paragraphs.append(finish(current, width))
             current = ""
     if current:
-        paragraphs.append(_classify(current))
+        paragraphs.append(finish(current, width))
     return paragraphs
 
 
