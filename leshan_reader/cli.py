@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import time
 import logging
 import sys
 import traceback
@@ -251,8 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    multiprocessing.freeze_support()  # a frozen app's import worker process starts here
     _use_utf8_output()
     args = build_parser().parse_args(argv)
+    args.started = started
     try:
         return args.func(args)
     except UserError as exc:

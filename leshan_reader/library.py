@@ -21,6 +21,7 @@ class Library:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        self.was_new = False
 
     @classmethod
     def open(
@@ -34,18 +35,45 @@ class Library:
     ) -> "Library":
         """Open (or create) the archive. A new archive gets the bundled sample pages when
         ``seed_if_new``; an index built with an older folding is rebuilt."""
-        path = Path(path) if path else paths.default_archive_path()
-        is_new = not path.exists() or path.stat().st_size == 0
-        library = cls(path, open_connection(path, read_only=read_only))
+        library = cls.connect(path, read_only=read_only)
         try:
-            if not library.read_only:
-                library._ensure_index_current(progress, cancel)
-                if is_new and seed_if_new:
-                    library.import_paths([seeds_dir()], progress, cancel)
+            library.maintain(seed_if_new=seed_if_new, progress=progress, cancel=cancel)
         except BaseException:
             library.close()
             raise
         return library
+
+    @classmethod
+    def connect(cls, path: Path | str | None = None, *, read_only: bool = False) -> "Library":
+        """Open the archive without any maintenance (quick: the GUI does this on its thread and
+        runs ``maintain`` on a worker)."""
+        path = Path(path) if path else paths.default_archive_path()
+        library = cls(path, open_connection(path, read_only=read_only))
+        library.was_new = library.conn.execute("SELECT count(*) FROM import_log").fetchone()[0] == 0 \
+            and library.conn.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+        return library
+
+    def needs_maintenance(self, seed_if_new: bool = True) -> bool:
+        if self.read_only:
+            return False
+        return (seed_if_new and self.was_new) or not fts.index_is_current(self.conn) \
+            or fts.pending_count(self.conn) > 0
+
+    def maintain(
+        self,
+        *,
+        seed_if_new: bool = True,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> None:
+        """Bring the index up to date (after an upgrade or an interrupted import) and give a new
+        archive the bundled sample pages."""
+        if self.read_only:
+            return
+        self._ensure_index_current(progress, cancel)
+        if seed_if_new and self.was_new:
+            self.import_paths([seeds_dir()], progress, cancel)
+            self.was_new = False
 
     def close(self) -> None:
         self.conn.close()

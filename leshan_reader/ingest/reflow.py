@@ -32,6 +32,7 @@ _SENTENCE_PUNCT = re.compile(r"[，。、；！？,;]")  # not colons: "总编�
 _CONTINUATION = re.compile(
     r"[（(]\s*(?P<verb>下转|紧转|转|紧接|上接|接)\s*第?\s*(?P<page>\d{1,2}|[一二三四五六七八九十]{1,2})\s*版\s*[）)]"
 )
+CONTINUATION_NOTE = _CONTINUATION  # (下转第3版), （紧接第2版）…: for links in the reader
 _STORY_START = re.compile(r"^(本报讯|■|●|◆|▲|记者\s|本报记者|新华社|据新华社|通讯员)")
 _HEADING_MARK = re.compile(r"^(#{1,6})\s+")
 _BOLD = "**"

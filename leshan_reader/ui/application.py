@@ -1,0 +1,142 @@
+"""Starting the reader: the Qt application, translations, the archive, the window; ``--smoke``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from leshan_reader.core import i18n
+from leshan_reader.core.errors import UserError
+from leshan_reader.core.i18n import t
+from leshan_reader.core.resources import find_resource
+from leshan_reader.library import Library
+from leshan_reader.ui.mainwindow import MainWindow
+from leshan_reader.ui.settings import Settings
+
+SMOKE_QUERY = "乐山"
+
+
+class ReaderApplication(QApplication):
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self.setApplicationName("LeshanReader")
+        self.setApplicationDisplayName("乐山日报阅读器")
+        self.setOrganizationName("LeshanReader")
+        self._translators: list[QTranslator] = []
+
+    def install_qt_translation(self, language: str) -> None:
+        """Qt's own buttons and dialogs (OK, Cancel, file dialogs) in the chosen language."""
+        for translator in self._translators:
+            self.removeTranslator(translator)
+        self._translators.clear()
+        QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if language == i18n.ZH
+                           else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        if language == i18n.ZH:
+            folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            translator = QTranslator(self)
+            if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+                self.installTranslator(translator)
+                self._translators.append(translator)
+
+
+def app_icon() -> QIcon | None:
+    try:
+        return QIcon(str(find_resource("resources/icons/leshan-reader.svg")))
+    except FileNotFoundError:
+        return None
+
+
+def _wait_until(condition, timeout_ms: int = 30000) -> None:
+    loop = QEventLoop()
+    deadline = time.perf_counter() + timeout_ms / 1000
+    while not condition() and time.perf_counter() < deadline:
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def run(args) -> int:
+    started = getattr(args, "started", None) or time.perf_counter()
+    app = QApplication.instance() or ReaderApplication(sys.argv[:1])
+    settings = Settings()
+    i18n.set_language(settings.get("language"))
+    if isinstance(app, ReaderApplication):
+        app.install_qt_translation(i18n.language())
+    try:
+        library = Library.connect(args.db)
+    except UserError as exc:
+        QMessageBox.critical(None, t("无法打开档案", "Cannot open the archive"), str(exc))
+        print(f"leshan-reader: {exc}", file=sys.stderr)
+        return 2
+    window = MainWindow(library, settings, app_icon())
+    window.show()
+    app.processEvents()
+    window_shown = (time.perf_counter() - started) * 1000
+    ready = {"done": False, "error": None, "window": window_shown}
+
+    def archive_ready(_=None) -> None:
+        window.load_archive()
+        ready["done"] = True
+
+    def archive_failed(exc: BaseException, details: str) -> None:
+        ready["done"], ready["error"] = True, exc
+        QMessageBox.critical(window, t("无法打开档案", "Cannot open the archive"), str(exc))
+
+    if library.needs_maintenance():
+        window.statusBar().showMessage(t("正在准备档案…", "Preparing the archive…"))
+
+        def maintain(worker_library, progress):
+            worker_library.was_new = library.was_new
+            worker_library.maintain(progress=progress)
+
+        window.writer.submit(maintain, archive_ready, archive_failed, lambda *a: None)
+    else:
+        archive_ready()
+    if not getattr(args, "smoke", False):
+        return app.exec()
+    return _smoke(app, window, started, ready, args)
+
+
+def _smoke(app, window: MainWindow, started: float, ready: dict, args) -> int:
+    """Exercise the real window once and report timings (tests and the frozen build use it)."""
+    _wait_until(lambda: ready["done"])
+    if ready["error"] is not None or window.reader.page is None:
+        print(json.dumps({"error": str(ready["error"] or "no page shown")}, ensure_ascii=False))
+        return 1
+    app.processEvents()
+    first_page = (time.perf_counter() - started) * 1000
+    t0 = time.perf_counter()
+    window.search.query.setText(SMOKE_QUERY)
+    window.on_query(SMOKE_QUERY, window.search.options())
+    generation = window.search_generation
+    _wait_until(lambda: window.completed_generation == generation, 30000)
+    search_ms = (time.perf_counter() - t0) * 1000
+    if window.search.total == 0:
+        print(json.dumps({"error": "the smoke search found nothing"}, ensure_ascii=False))
+        return 1
+    window.on_hit_activated(0)
+    t0 = time.perf_counter()
+    window.set_script("hant")
+    app.processEvents()
+    converted = window.reader.view.toPlainText()
+    window.set_script("hans")
+    app.processEvents()
+    toggle_ms = (time.perf_counter() - t0) * 1000
+    report = {
+        "startup": round(ready["window"], 1),
+        "first_page": round(first_page, 1),
+        "search": round(search_ms, 1),
+        "toggle": round(toggle_ms, 1),
+        "hits": window.search.total,
+        "traditional_sample": converted[:20],
+    }
+    line = json.dumps(report, ensure_ascii=False)
+    print(line, flush=True)
+    if getattr(args, "smoke_output", None):
+        Path(args.smoke_output).write_text(line + "\n", encoding="utf-8")
+    window.close()
+    return 0

@@ -1,0 +1,233 @@
+"""The reading pane: header, article outline, the reflowed page (or the raw OCR), matches."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leshan_reader.conversion import to_script
+from leshan_reader.core.i18n import t
+from leshan_reader.ui.render import Match, date_label, page_label, render_page
+
+DEFAULT_POINT_SIZE = 14
+MIN_POINT_SIZE, MAX_POINT_SIZE = 8, 40
+
+
+class PageView(QTextBrowser):
+    """The page as read. Keyboard arrows are left to the window (previous/next page)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.setObjectName("pageView")
+
+
+class ReaderPane(QWidget):
+    """Signals: link_to_page(int page_id), missing_page(int page_number)."""
+
+    link_to_page = Signal(int)
+    missing_page = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel(self)
+        self.header.setObjectName("pageHeader")
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outline = QListWidget(self)
+        self.outline.setObjectName("outline")
+        self.view = PageView(self)
+        self.raw = QPlainTextEdit(self)
+        self.raw.setReadOnly(True)
+        self.raw.setObjectName("rawView")
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.raw)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.outline)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setSizes([170, 680])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.splitter, 1)
+        self.page: dict | None = None
+        self.script = "hans"
+        self.terms: list[str] = []
+        self.matches: list[Match] = []
+        self.current_match: int | None = None
+        self.page_links: dict[int, int] = {}
+        self.point_size = DEFAULT_POINT_SIZE
+        self.show_masthead = True
+        self._apply_font()
+        self.outline.itemActivated.connect(self._on_outline_activated)
+        self.outline.itemClicked.connect(self._on_outline_activated)
+        self.view.anchorClicked.connect(self._on_anchor_clicked)
+
+    # --- content ---------------------------------------------------------------------------
+
+    def show_page(self, page: dict, page_links: dict[int, int], terms: list[str] | None = None,
+                  focus_article: int | None = None) -> None:
+        self.page = page
+        self.page_links = page_links
+        self.terms = terms or []
+        self.current_match = None
+        self._render(keep_position=False)
+        self.raw.setPlainText(page["raw"])
+        if self.matches:
+            first = 0
+            if focus_article is not None:
+                first = next((i for i, m in enumerate(self.matches) if m.article_id == focus_article), 0)
+            self.go_to_match(first)
+        elif focus_article is not None:
+            self.scroll_to_article(focus_article)
+        else:
+            self.view.verticalScrollBar().setValue(0)
+
+    def _render(self, keep_position: bool = True) -> None:
+        if self.page is None:
+            return
+        position = self.view.verticalScrollBar().value()
+        fraction = position / max(1, self.view.verticalScrollBar().maximum())
+        html, self.matches = render_page(
+            self.page, script=self.script, terms=self.terms, current_match=self.current_match,
+            page_links={number: str(page_id) for number, page_id in self.page_links.items()},
+            show_masthead=self.show_masthead,
+        )
+        self.view.setHtml(html)
+        self._fill_header_and_outline()
+        if keep_position:
+            bar = self.view.verticalScrollBar()
+            bar.setValue(round(fraction * bar.maximum()))
+
+    def _fill_header_and_outline(self) -> None:
+        page = self.page
+        parts = [date_label(page["date"], page["date_precision"]), page_label(page["page"]), page["source"]]
+        if page.get("pages_in_issue"):
+            parts.append(t(f"本期共{page['pages_in_issue']}版", f"{page['pages_in_issue']} pages in issue"))
+        self.header.setText("  ·  ".join(parts))
+        self.outline.clear()
+        for article in page["articles"]:
+            if article["kind"] == "masthead":
+                continue
+            title = article["title"] or {
+                "advert": t("［广告］", "[advert]"), "caption": t("［图片说明］", "[caption]"),
+                "notice": t("［告示］", "[notice]"),
+            }.get(article["kind"], t("［本版其他内容］", "[more on this page]"))
+            if self.script != "hans":
+                title = to_script(title, self.script)
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, article["id"])
+            item.setToolTip(title)
+            self.outline.addItem(item)
+
+    def set_script(self, script: str) -> None:
+        if script != self.script:
+            self.script = script
+            self._render(keep_position=True)
+
+    def set_terms(self, terms: list[str]) -> None:
+        self.terms = terms
+        self._render(keep_position=True)
+
+    def show_raw(self, raw: bool) -> None:
+        self.stack.setCurrentWidget(self.raw if raw else self.view)
+
+    # --- navigation inside the page ----------------------------------------------------------
+
+    def scroll_to_article(self, article_id: int) -> None:
+        self.view.scrollToAnchor(f"a{article_id}")
+
+    def go_to_match(self, index: int) -> None:
+        if not self.matches:
+            return
+        self.current_match = index % len(self.matches)
+        self._render(keep_position=True)
+        self.view.scrollToAnchor(f"m{self.current_match}")
+
+    def next_match(self) -> None:
+        if self.matches:
+            self.go_to_match(0 if self.current_match is None else self.current_match + 1)
+
+    def previous_match(self) -> None:
+        if self.matches:
+            self.go_to_match(-1 if self.current_match is None else self.current_match - 1)
+
+    def article_at_cursor(self) -> dict | None:
+        """The article the selection (or the top of the view) is in."""
+        if self.page is None:
+            return None
+        cursor = self.view.textCursor()
+        position = cursor.selectionStart() if cursor.hasSelection() else self.view.cursorForPosition(
+            self.view.viewport().rect().topLeft()).position()
+        document = self.view.document()
+        best = None
+        for article in self.page["articles"]:
+            found = document.find(_anchor_probe(article, self.script))
+            if not found.isNull() and found.selectionStart() <= position:
+                best = article
+        return best or next((a for a in self.page["articles"] if a["kind"] != "masthead"), None)
+
+    # --- font ----------------------------------------------------------------------------
+
+    def zoom(self, steps: int) -> None:
+        self.point_size = max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, self.point_size + steps))
+        self._apply_font()
+
+    def reset_zoom(self) -> None:
+        self.point_size = DEFAULT_POINT_SIZE
+        self.show_masthead = True
+        self._apply_font()
+
+    def set_point_size(self, size: int) -> None:
+        self.point_size = max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size))
+        self._apply_font()
+
+    def _apply_font(self) -> None:
+        font = QFont(self.view.font())
+        font.setPointSize(self.point_size)
+        self.view.document().setDefaultFont(font)
+        self.view.setFont(font)
+        raw_font = QFont("monospace")
+        raw_font.setStyleHint(QFont.StyleHint.Monospace)
+        raw_font.setPointSize(max(MIN_POINT_SIZE, self.point_size - 2))
+        self.raw.setFont(raw_font)
+
+    # --- slots -----------------------------------------------------------------------------
+
+    def _on_outline_activated(self, item: QListWidgetItem) -> None:
+        self.scroll_to_article(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith("page:"):
+            self.link_to_page.emit(int(text[5:]))
+        elif text.startswith("missing:"):
+            self.missing_page.emit(int(text[8:]))
+
+    def selected_text(self) -> str:
+        return self.view.textCursor().selectedText().replace("\u2029", "\n")
+
+    def select_all_of_match(self) -> QTextCursor:
+        return self.view.textCursor()
+
+
+def _anchor_probe(article: dict, script: str) -> str:
+    """A short piece of an article's first words, to find where it starts in the document."""
+    text = article.get("title") or article.get("text", "")
+    probe = text.strip().split("\n")[0][:12]
+    return to_script(probe, script) if script != "hans" and probe else probe
