@@ -120,12 +120,18 @@ def cmd_page(args) -> int:
     with _open(args) as library:
         page = library.page(args.id)
     if args.script and args.script != "hans":
-        from leshan_reader.conversion import to_script
+        from leshan_reader.conversion import to_script, to_script_with_spans
 
         page["text"] = to_script(page["text"], args.script)
+        page["script"] = args.script
         for article in page["articles"]:
-            for key in ("title", "kicker", "deck", "byline", "text"):
+            for key in ("title", "kicker", "deck", "byline"):
                 article[key] = to_script(article[key], args.script)
+            spans = [(term["start"], term["end"]) for term in article["terms"]]
+            article["text"], moved = to_script_with_spans(article["text"], spans, args.script)
+            for term, (start, end) in zip(article["terms"], moved):
+                term["start"], term["end"] = start, end
+                term["term"] = to_script(term["term"], args.script)
     if args.json:
         _print_json(page)
         return 0
@@ -176,6 +182,49 @@ def cmd_search(args) -> int:
             except UserError as exc:
                 data = {"query": line, "total": 0, "hits": [], "error": str(exc)}
             sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    return 0
+
+
+def source_label(entry: dict) -> str:
+    """Where a definition was printed: 2021年政府工作报告, 第3版 (2021, 003_….txt)."""
+    page = f"第{entry['page']}版" if entry["page"] else "版次不明"
+    return f"{entry['source_title']}, {page} ({date_label(entry['date'], entry['date_precision'])}, {entry['source']})"
+
+
+def cmd_glossary(args) -> int:
+    with _open(args) as library:
+        entries = library.glossary(args.text)
+    if args.script != "hans":
+        from leshan_reader.conversion import to_script
+
+        for entry in entries:
+            entry["term"] = to_script(entry["term"], args.script)
+            entry["definition"] = to_script(entry["definition"], args.script)
+            entry["aliases"] = [to_script(a, args.script) for a in entry["aliases"]]
+    if args.json:
+        _print_json(entries)
+        return 0
+    if not entries:
+        print("no glossary entry matches" if args.text else "the archive has no glossary yet", file=sys.stderr)
+        return 1 if args.text else 0
+    for entry in entries:
+        aliases = f"  （又作：{'、'.join(entry['aliases'])}）" if entry["aliases"] else ""
+        print(f"{entry['term']}{aliases}")
+        print(f"  {entry['definition']}".replace("\n", "\n  "))
+        print(f"  — {source_label(entry)}")
+        print()
+    return 0
+
+
+def cmd_convert(args) -> int:
+    from leshan_reader.conversion import to_script
+
+    # Line by line, so that a long export streams and memory stays bounded.
+    source = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+    for raw in source:
+        line = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        sys.stdout.write(to_script(line, args.script))
+    sys.stdout.flush()
     return 0
 
 
@@ -246,6 +295,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, help="at most N hits (the total is always reported)")
     search.add_argument("--order", choices=["relevance", "date"], default="relevance")
     search.set_defaults(func=cmd_search)
+
+    scripts = ["hans", "hant", "tw", "twp", "hk"]
+    glossary = sub.add_parser("glossary", parents=[common],
+                              help="glossary entries (名词解释), all or those matching TEXT")
+    glossary.add_argument("text", nargs="?", help="a term, alias or any text that starts with one")
+    glossary.add_argument("--script", choices=scripts, default="hans")
+    glossary.set_defaults(func=cmd_glossary)
+
+    convert = sub.add_parser("convert", help="convert standard input to another script (UTF-8)")
+    convert.add_argument("--script", choices=scripts, required=True,
+                         help="hant 繁體, tw 臺灣正體, twp 臺灣正體+詞彙, hk 香港繁體, hans 不变")
+    convert.set_defaults(func=cmd_convert)
 
     check = sub.add_parser("check", parents=[common], help="check the archive's integrity")
     check.set_defaults(func=cmd_check)

@@ -13,8 +13,13 @@ from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCa
 from leshan_reader.core.resources import seeds_dir
 from leshan_reader.ingest.pipeline import ImportReport, import_paths
 from leshan_reader.search.engine import SearchOptions, SearchResult, search
+from leshan_reader.glossary import Entry, GlossaryMatcher
+from leshan_reader.glossary.aliases import QUOTES
 from leshan_reader.store import fts, queries
+from leshan_reader.store.glossary_rows import list_glossary
 from leshan_reader.store.db import is_read_only, open_connection, write_transaction
+
+_NO_QUOTES = str.maketrans("", "", QUOTES)
 
 
 class Library:
@@ -22,6 +27,7 @@ class Library:
         self.path = path
         self.conn = conn
         self.was_new = False
+        self._glossary_cache: tuple[tuple, list[dict], GlossaryMatcher] | None = None
 
     @classmethod
     def open(
@@ -110,13 +116,75 @@ class Library:
         return queries.list_issues(self.conn)
 
     def page(self, page_id: int) -> dict:
-        return queries.get_page(self.conn, page_id)
+        """A page with its articles; each article lists the glossary terms in its text
+        (``terms``: term, start, end, entry_ids; offsets into the article's ``text``)."""
+        page = queries.get_page(self.conn, page_id)
+        entries, matcher = self._glossary()
+        appendix_articles = {e["article_id"] for e in entries if e["page_id"] == page_id}
+        for article in page["articles"]:
+            found = [] if article["id"] in appendix_articles else matcher.find(article["text"])
+            article["terms"] = [
+                {"term": m.term, "start": m.start, "end": m.end, "entry_ids": list(m.entry_ids)}
+                for m in found
+            ]
+        return page
 
     def page_order(self) -> list[int]:
         return queries.page_ids_in_reading_order(self.conn)
 
     def stats(self) -> dict:
         return queries.archive_stats(self.conn)
+
+    # --- glossary ------------------------------------------------------------------------------
+
+    def _glossary(self) -> tuple[list[dict], GlossaryMatcher]:
+        # Rebuilt only when an import changed the glossary (the key is cheap to read).
+        key = tuple(self.conn.execute("SELECT count(*), max(id), sum(id) FROM glossary").fetchone())
+        if self._glossary_cache is None or self._glossary_cache[0] != key:
+            entries = list_glossary(self.conn)
+            matcher = GlossaryMatcher(
+                [Entry(e["id"], e["term"], tuple(e["aliases"])) for e in entries]
+            )
+            self._glossary_cache = (key, entries, matcher)
+        return self._glossary_cache[1], self._glossary_cache[2]
+
+    def glossary(self, text: str | None = None) -> list[dict]:
+        """All entries (newest source first), or those matching ``text``, best first: exact term
+        or alias, then the longest term that starts ``text``, then terms containing it."""
+        entries, matcher = self._glossary()
+        if text is None:
+            return entries
+        by_id = {e["id"]: e for e in entries}
+        return [by_id[i] for i in matcher.lookup(text)]
+
+    def glossary_matcher(self) -> GlossaryMatcher:
+        return self._glossary()[1]
+
+    def term_pages(self, entry_id: int) -> list[dict]:
+        """Pages where a glossary entry's term occurs (outside its own appendix), by date."""
+        entries, matcher = self._glossary()
+        entry = next((e for e in entries if e["id"] == entry_id), None)
+        if entry is None:
+            return []
+        pages: dict[int, dict] = {}
+        seen: set[int] = set()
+        # Search finds candidate articles (quotes and script ignored); the matcher then counts
+        # only occurrences that are this term, not part of a longer one.
+        for form in [entry["term"], *entry["aliases"]]:
+            phrase = form.translate(_NO_QUOTES)
+            for hit in search(self.conn, f'"{phrase}"', SearchOptions(order="date")).hits:
+                if hit.article_id in seen or hit.article_id == entry["article_id"]:
+                    continue
+                seen.add(hit.article_id)
+                text = self.conn.execute("SELECT text FROM articles WHERE id = ?", [hit.article_id]).fetchone()[0]
+                count = sum(1 for m in matcher.find(text) if entry_id in m.entry_ids)
+                if count:
+                    row = pages.setdefault(hit.page_id, {
+                        "page_id": hit.page_id, "date": hit.date, "date_precision": hit.date_precision,
+                        "page": hit.page, "source": hit.source, "count": 0, "titles": []})
+                    row["count"] += count
+                    row["titles"].append(hit.title)
+        return sorted(pages.values(), key=lambda r: (r["date"] or "", r["page"] or 0))
 
     # --- search ----------------------------------------------------------------------------
 

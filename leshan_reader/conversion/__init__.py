@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 
 import opencc
 
@@ -43,7 +44,77 @@ def to_script(text: str, script: str) -> str:
     if script not in SCRIPTS:
         raise ValueError(f"unknown script {script!r}; choose one of {', '.join(SCRIPTS)}")
     config = SCRIPTS[script]
-    return text if config is None else convert(text, config)
+    return text if config is None else _cached_convert(text, config)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_convert(text: str, config: str) -> str:
+    # Paragraphs, headlines and snippets come back again and again as a reader pages and toggles.
+    return convert(text, config)
+
+
+# Private-use characters survive conversion untouched: they carry spans through it.
+_SPAN_START, _SPAN_END = "\ue010", "\ue011"
+
+
+def to_script_with_spans(
+    text: str, spans: list[tuple[int, int]], script: str
+) -> tuple[str, list[tuple[int, int]]]:
+    """Convert ``text`` and move ``spans`` (sorted, not overlapping) to the converted text, whose
+    length may differ (s2twp: 计算机 -> 電腦)."""
+    if SCRIPTS.get(script) is None or not spans:
+        return to_script(text, script), list(spans)
+    marked, last = [], 0
+    for start, end in spans:
+        marked += [text[last:start], _SPAN_START, text[start:end], _SPAN_END]
+        last = end
+    marked.append(text[last:])
+    converted = to_script("".join(marked), script)
+    out, moved, start = [], [], 0
+    for char in converted:
+        if char == _SPAN_START:
+            start = len(out)
+        elif char == _SPAN_END:
+            moved.append((start, len(out)))
+        else:
+            out.append(char)
+    return "".join(out), moved
+
+
+# Traditional (OpenCC standard) to the regional spelling of each script: 裏 -> 裡 in Taiwan.
+_REGIONAL = {"tw": "t2tw", "twp": "t2tw", "hk": "t2hk"}
+
+
+def _regional(traditional: str, script: str) -> str:
+    config = _REGIONAL.get(script)
+    return convert(traditional, config) if config else traditional
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A character the converter chose among several traditional forms."""
+
+    index: int  # in the converted text
+    printed: str  # the simplified character as printed
+    chosen: str
+    candidates: str  # every traditional form, in this script's spelling
+
+
+def conversion_choices(printed: str, converted: str, script: str) -> list[Choice]:
+    """Where ``converted`` (= ``to_script(printed, script)``) picked one of several traditional
+    forms (后 -> 後 or 后). Only for conversions that kept the length (character for character);
+    phrase conversions that change length are not annotated."""
+    if SCRIPTS.get(script) is None or len(printed) != len(converted):
+        return []
+    from leshan_reader.conversion.one_to_many import ONE_TO_MANY
+
+    choices = []
+    for index, char in enumerate(printed):
+        candidates = ONE_TO_MANY.get(char)
+        if candidates:
+            regional = "".join(dict.fromkeys(_regional(c, script) for c in candidates))
+            choices.append(Choice(index, char, converted[index], regional))
+    return choices
 
 
 # CJK ideograph ranges whose traditional and variant forms are folded to simplified for search.

@@ -29,8 +29,10 @@ from leshan_reader.ingest.metadata import (
 )
 from leshan_reader.ingest.quality import quality_notes
 from leshan_reader.ingest.reflow import Paragraph, paragraphs_text, reflow
+from leshan_reader.glossary import GlossaryDraft, extract_entries
 from leshan_reader.ingest.structure import ArticleDraft, split_articles
 from leshan_reader.store import fts
+from leshan_reader.store.glossary_rows import insert_glossary
 from leshan_reader.store.db import write_transaction
 
 PAGE_SUFFIXES = (".txt", ".text")
@@ -67,6 +69,7 @@ class PreparedPage:
     articles: list[ArticleDraft]
     notes: list[dict]
     index_tokens: list[fts.IndexTokens]  # one per article, computed off the writer's thread
+    glossary: list[GlossaryDraft] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +190,7 @@ def prepare_page(source: SourceFile, data: bytes) -> PreparedPage:
         articles=articles,
         notes=quality_notes(paragraphs),
         index_tokens=[fts.index_tokens(a.title, a.text) for a in articles],
+        glossary=extract_entries(paragraphs),
     )
 
 
@@ -264,6 +268,7 @@ def _insert_page(
         ],
     )
     page_id = cursor.lastrowid
+    article_rows = []
     for seq, (article, tokens) in enumerate(zip(prepared.articles, prepared.index_tokens)):
         cursor = conn.execute(
             "INSERT INTO articles (page_id, seq, kind, title, kicker, deck, byline, text, "
@@ -274,6 +279,9 @@ def _insert_page(
              article.continued_from],
         )
         to_index.append((cursor.lastrowid, tokens))
+        article_rows.append((cursor.lastrowid, article.title, article.paragraph_start, article.paragraph_end))
+    insert_glossary(conn, page_id, prepared.glossary, article_rows,
+                    prepared.metadata.date.label if prepared.metadata.date else None)
     conn.execute(
         "INSERT INTO page_sources (page_id, source, source_path, first_seen) VALUES (?, ?, ?, ?)",
         [page_id, prepared.source.source, str(prepared.source.path.resolve()), imported_at],

@@ -118,5 +118,20 @@ CREATE TABLE import_log (
 """)
 
 
+@migrations(name="0002_glossary_sources")
+def _glossary_sources(db: Database) -> None:
+    # Where each definition came from (for "2021年政府工作报告, 第3版") and which article is the
+    # appendix itself (terms are not marked inside it). Archives built before this had no
+    # glossary rows: the entries are extracted from the pages already stored.
+    _run(db, """
+ALTER TABLE glossary ADD COLUMN article_id INTEGER REFERENCES articles (id) ON DELETE SET NULL;
+ALTER TABLE glossary ADD COLUMN source_title TEXT NOT NULL DEFAULT '';
+CREATE INDEX glossary_by_page ON glossary (page_id, seq)
+""")
+    from leshan_reader.store.glossary_rows import extract_stored_pages
+
+    extract_stored_pages(db.conn)
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QLocale, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QDate, QLocale, QPoint, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -38,6 +38,7 @@ from leshan_reader.core.progress import CancelToken
 from leshan_reader.library import Library
 from leshan_reader.search.engine import SearchOptions
 from leshan_reader.search.query import parse_query
+from leshan_reader.ui.glossary_panel import GlossaryPanel, TermPopup
 from leshan_reader.ui.issue_browser import IssueBrowser
 from leshan_reader.ui.reader import ReaderPane
 from leshan_reader.ui.render import citation, date_label, page_label
@@ -72,8 +73,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.reader)
         self.splitter.addWidget(self.search)
         self.splitter.setStretchFactor(1, 3)
+        self.splitter.setCollapsible(1, False)
         self.splitter.setSizes([260, 760, 380])
         self.setCentralWidget(self.splitter)
+        self.glossary_panel = GlossaryPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.glossary_panel)
+        self.glossary_panel.hide()
+        self.term_popup = TermPopup(self)
         self.page_order: list[int] = []
         self.current_page_id: int | None = None
         self.search_token: CancelToken | None = None
@@ -130,6 +136,13 @@ class MainWindow(QMainWindow):
         self.act_masthead = self._action(None, self.on_toggle_masthead, checkable=True)
         self.act_copy_as_printed = self._action(None, self.on_toggle_copy_as_printed, checkable=True)
         self.act_about = self._action(None, self.on_about)
+        self.act_lookup = self._action("Ctrl+D", self.on_lookup)
+        self.reader.view.lookup_action = self.act_lookup
+        self.act_glossary = self.glossary_panel.toggleViewAction()
+        self.act_glossary.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.addAction(self.act_glossary)
+        self.act_mark_terms = self._action(None, self.on_toggle_marks, checkable=True)
+        self.act_conversion_marks = self._action(None, self.on_toggle_marks, checkable=True)
         self.script_group = QActionGroup(self)
         self.script_actions: dict[str, QAction] = {}
         for index, key in enumerate(SCRIPTS):
@@ -164,8 +177,12 @@ class MainWindow(QMainWindow):
         self.menu_view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset])
         self.menu_view.addSeparator()
         self.menu_view.addActions([self.act_raw, self.act_masthead])
+        self.menu_view.addSeparator()
+        self.menu_view.addActions([self.act_glossary, self.act_lookup, self.act_mark_terms])
         self.menu_script = bar.addMenu("")
         self.menu_script.addActions(list(self.script_actions.values()))
+        self.menu_script.addSeparator()
+        self.menu_script.addAction(self.act_conversion_marks)
         self.menu_language = bar.addMenu("")
         self.menu_language.addActions(list(self.language_actions.values()))
         self.menu_help = bar.addMenu("")
@@ -183,7 +200,7 @@ class MainWindow(QMainWindow):
             self.script_box.addItem("", key)
         self.toolbar.addWidget(self.script_box)
         self.toolbar.addSeparator()
-        self.toolbar.addActions([self.act_raw, self.act_copy_citation])
+        self.toolbar.addActions([self.act_raw, self.act_copy_citation, self.act_glossary])
         self.toolbar.addSeparator()
         self.hit_label = QLabel(self)
         self.toolbar.addActions([self.act_prev_hit])
@@ -198,6 +215,11 @@ class MainWindow(QMainWindow):
         self.search.query_changed.connect(self.on_query)
         self.search.hit_activated.connect(self.on_hit_activated)
         self.search.more_requested.connect(self.on_more_results)
+        self.reader.term_clicked.connect(lambda ids: self.show_terms(ids))
+        self.term_popup.page_requested.connect(self.open_page)
+        self.term_popup.panel_requested.connect(self.show_in_glossary_panel)
+        self.glossary_panel.page_requested.connect(self.open_page)
+        self.glossary_panel.occurrences_wanted.connect(self.on_occurrences_wanted)
         self.script_box.currentIndexChanged.connect(
             lambda i: self.set_script(self.script_box.itemData(i)))
 
@@ -226,6 +248,10 @@ class MainWindow(QMainWindow):
             self.act_raw: t("原始OCR文本", "Raw OCR Text"),
             self.act_masthead: t("显示报头", "Show Masthead"),
             self.act_about: t("关于乐山日报阅读器", "About Leshan Reader"),
+            self.act_lookup: t("查名词解释", "Look Up in Glossary"),
+            self.act_glossary: t("名词解释面板", "Glossary Panel"),
+            self.act_mark_terms: t("标出名词解释", "Mark Glossary Terms"),
+            self.act_conversion_marks: t("标出繁简一对多的字", "Mark One-to-Many Conversions"),
         }
         for action, text in texts.items():
             action.setText(text)
@@ -247,6 +273,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setWindowTitle(t("工具栏", "Toolbar"))
         self.issues_browser.calendar.setLocale(QLocale())
         self.search.retranslate()
+        self.glossary_panel.retranslate()
         self._update_hit_label()
         self._update_status()
         if self.reader.page is not None:
@@ -275,6 +302,10 @@ class MainWindow(QMainWindow):
         self.act_masthead.setChecked(self.settings.get("show_masthead"))
         self.reader.show_masthead = self.settings.get("show_masthead")
         self.act_copy_as_printed.setChecked(self.settings.get("copy_as_printed"))
+        self.act_mark_terms.setChecked(self.settings.get("mark_terms"))
+        self.act_conversion_marks.setChecked(self.settings.get("conversion_marks"))
+        self.reader.mark_terms = self.settings.get("mark_terms")
+        self.reader.conversion_marks = self.settings.get("conversion_marks")
         self.language_actions[i18n.language()].setChecked(True)
 
     def save_state(self) -> None:
@@ -295,6 +326,10 @@ class MainWindow(QMainWindow):
         """Fill the issue browser and open a page (the last one read, or the first)."""
         issues = self.library.issues()
         self.issues_browser.set_issues(issues)
+        entries = self.library.glossary()
+        self.reader.glossary = {entry["id"]: entry for entry in entries}
+        self.reader.matcher = self.library.glossary_matcher()
+        self.glossary_panel.set_entries(entries)
         self.page_order = self.library.page_order()
         self._update_status()
         wanted = open_page or self.settings.get("last_page")
@@ -418,6 +453,7 @@ class MainWindow(QMainWindow):
         self.script_box.setCurrentIndex(list(SCRIPTS).index(script))
         self.script_box.blockSignals(False)
         self.search.set_script(script)
+        self.glossary_panel.set_script(script)
         if rerender:
             self.reader.set_script(script)
         else:
@@ -431,6 +467,40 @@ class MainWindow(QMainWindow):
         if hasattr(app, "install_qt_translation"):
             app.install_qt_translation(code)
         self.retranslate()
+
+    # --- glossary ------------------------------------------------------------------------------
+
+    def on_toggle_marks(self, _checked: bool = False) -> None:
+        terms, conversion = self.act_mark_terms.isChecked(), self.act_conversion_marks.isChecked()
+        self.settings.set("mark_terms", terms)
+        self.settings.set("conversion_marks", conversion)
+        self.reader.set_marks(terms, conversion)
+
+    def show_terms(self, entry_ids: list[int], at=None) -> None:
+        entries = [self.reader.glossary[i] for i in entry_ids if i in self.reader.glossary]
+        if not entries:
+            return
+        if at is None:
+            at = QCursor.pos() + QPoint(8, 12)
+        self.term_popup.show_entries(entries, self.reader.script, at)
+
+    def on_lookup(self) -> None:
+        ids = self.reader.lookup_at_cursor()
+        if not ids:
+            self.statusBar().showMessage(t("名词解释中没有这个词。", "Not in the glossary."), 4000)
+            return
+        view = self.reader.view
+        rect = view.cursorRect(view.textCursor())
+        self.show_terms(ids[:3], view.viewport().mapToGlobal(rect.bottomLeft() + QPoint(0, 6)))
+
+    def show_in_glossary_panel(self, entry_id: int) -> None:
+        self.glossary_panel.show()
+        self.glossary_panel.raise_()
+        self.glossary_panel.show_entry(entry_id)
+
+    def on_occurrences_wanted(self, entry_id: int) -> None:
+        self.searcher.submit(lambda library: library.term_pages(entry_id),
+                             lambda pages: self.glossary_panel.set_occurrences(entry_id, pages))
 
     # --- copy --------------------------------------------------------------------------------
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QContextMenuEvent, QCursor, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
+    QToolTip,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from leshan_reader.conversion import to_script
 from leshan_reader.core.i18n import t
-from leshan_reader.ui.render import Match, date_label, page_label, render_page
+from leshan_reader.glossary import GlossaryMatcher
+from leshan_reader.ui.render import Match, date_label, definitions_html, page_label, render_page
 
 DEFAULT_POINT_SIZE = 14
 MIN_POINT_SIZE, MAX_POINT_SIZE = 8, 40
@@ -27,6 +29,8 @@ MIN_POINT_SIZE, MAX_POINT_SIZE = 8, 40
 class PageView(QTextBrowser):
     """The page as read. Keyboard arrows are left to the window (previous/next page)."""
 
+    lookup_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setOpenLinks(False)
@@ -34,6 +38,18 @@ class PageView(QTextBrowser):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
         )
         self.setObjectName("pageView")
+        self.lookup_action = None  # the window's "look up" action, offered in the context menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        if self.lookup_action is not None:
+            if not self.textCursor().hasSelection():
+                # Look up what was right-clicked, as pop-up dictionaries do.
+                self.setTextCursor(self.cursorForPosition(event.pos()))
+            menu.insertAction(menu.actions()[0] if menu.actions() else None, self.lookup_action)
+            menu.insertSeparator(menu.actions()[1])
+        self.context_menu = menu  # kept for tests
+        menu.popup(event.globalPos())
 
 
 class ReaderPane(QWidget):
@@ -41,6 +57,7 @@ class ReaderPane(QWidget):
 
     link_to_page = Signal(int)
     missing_page = Signal(int)
+    term_clicked = Signal(list)  # glossary entry ids
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +77,8 @@ class ReaderPane(QWidget):
         self.splitter.addWidget(self.outline)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 4)
+        self.splitter.setCollapsible(1, False)
+        self.stack.setMinimumWidth(280)  # the page is what the window is for: never squeezed away
         self.splitter.setSizes([170, 680])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -73,10 +92,15 @@ class ReaderPane(QWidget):
         self.page_links: dict[int, int] = {}
         self.point_size = DEFAULT_POINT_SIZE
         self.show_masthead = True
+        self.mark_terms = True
+        self.conversion_marks = False
+        self.glossary: dict[int, dict] = {}  # entry id -> entry, for tooltips
+        self.matcher: GlossaryMatcher | None = None
         self._apply_font()
         self.outline.itemActivated.connect(self._on_outline_activated)
         self.outline.itemClicked.connect(self._on_outline_activated)
         self.view.anchorClicked.connect(self._on_anchor_clicked)
+        self.view.highlighted.connect(self._on_link_hovered)
 
     # --- content ---------------------------------------------------------------------------
 
@@ -106,7 +130,8 @@ class ReaderPane(QWidget):
         html, self.matches = render_page(
             self.page, script=self.script, terms=self.terms, current_match=self.current_match,
             page_links={number: str(page_id) for number, page_id in self.page_links.items()},
-            show_masthead=self.show_masthead,
+            show_masthead=self.show_masthead, glossary_terms=self.mark_terms,
+            conversion_marks=self.conversion_marks,
         )
         self.view.setHtml(html)
         self._fill_header_and_outline()
@@ -191,6 +216,10 @@ class ReaderPane(QWidget):
     def reset_zoom(self) -> None:
         self.point_size = DEFAULT_POINT_SIZE
         self.show_masthead = True
+        self.mark_terms = True
+        self.conversion_marks = False
+        self.glossary: dict[int, dict] = {}  # entry id -> entry, for tooltips
+        self.matcher: GlossaryMatcher | None = None
         self._apply_font()
 
     def set_point_size(self, size: int) -> None:
@@ -214,10 +243,47 @@ class ReaderPane(QWidget):
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         text = url.toString()
-        if text.startswith("page:"):
+        if text.startswith("term:"):
+            self.term_clicked.emit([int(i) for i in text[5:].split(",")])
+        elif text.startswith("page:"):
             self.link_to_page.emit(int(text[5:]))
         elif text.startswith("missing:"):
             self.missing_page.emit(int(text[8:]))
+
+    def tooltip_for(self, link: str) -> str:
+        """What hovering a marked term or converted character shows."""
+        if link.startswith("term:"):
+            entries = [self.glossary[int(i)] for i in link[5:].split(",") if int(i) in self.glossary]
+            return definitions_html(entries, self.script)
+        if link.startswith("choice:"):
+            printed, candidates = link[7], link[8:]
+            return t(f"原文“{printed}”，可对应：{'、'.join(candidates)}",
+                     f"printed “{printed}”; traditional forms: {', '.join(candidates)}")
+        return ""
+
+    def _on_link_hovered(self, url: QUrl) -> None:
+        text = self.tooltip_for(url.toString())
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.view)
+        else:
+            QToolTip.hideText()
+
+    def lookup_at_cursor(self) -> list[int]:
+        """Glossary entries for the selection, or for the longest term that starts at the cursor."""
+        if self.matcher is None:
+            return []
+        cursor = self.view.textCursor()
+        if cursor.hasSelection():
+            return self.matcher.lookup(self.selected_text())
+        text = self.view.toPlainText()
+        position = cursor.position()
+        found = self.matcher.longest_at(text[position: position + 64], 0)
+        return list(found.entry_ids) if found else []
+
+    def set_marks(self, terms: bool, conversion: bool) -> None:
+        if (terms, conversion) != (self.mark_terms, self.conversion_marks):
+            self.mark_terms, self.conversion_marks = terms, conversion
+            self._render(keep_position=True)
 
     def selected_text(self) -> str:
         return self.view.textCursor().selectedText().replace("\u2029", "\n")

@@ -9,7 +9,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from leshan_reader.conversion import to_script
+from leshan_reader.conversion import conversion_choices, to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.ingest.reflow import CONTINUATION_NOTE
 from leshan_reader.text import PARAGRAPH_SEPARATOR
@@ -18,6 +18,10 @@ from leshan_reader.text.normalize import printed_text_pattern
 # Private-use characters mark highlights through script conversion, which leaves them alone.
 _MARK_START, _MARK_END = "\ue000", "\ue001"
 _BOLD_START, _BOLD_END = "\ue002", "\ue003"
+_TERM_START, _TERM_END = "\ue004", "\ue005"
+_CHOICE_START, _CHOICE_END = "\ue006", "\ue007"
+TERM_STYLE = "color:#1f3f66;text-decoration:none;background-color:#edf3fa"
+CHOICE_STYLE = "color:#8a3b00;text-decoration:underline"
 HIGHLIGHT = "#ffd54f"
 CURRENT_HIGHLIGHT = "#ff9800"
 CJK_FONTS = (
@@ -74,10 +78,25 @@ def _insert_marks(text: str, spans, start_mark: str, end_mark: str) -> str:
     return "".join(out)
 
 
-def _to_html(marked: str, current: int | None, counter: list[int], page_links: dict[int, str]) -> str:
-    """Escape, then turn the private marks into tags and continuation notes into links."""
+def _to_html(marked: str, current: int | None, counter: list[int], page_links: dict[int, str],
+             links: list[str] | None = None) -> str:
+    """Escape, then turn the private marks into tags and continuation notes into links.
+
+    ``links`` holds the targets of the term and choice marks, in order of appearance.
+    """
     escaped = html.escape(marked, quote=False)
     escaped = escaped.replace(_BOLD_START, "<b>").replace(_BOLD_END, "</b>")
+    targets = iter(links or [])
+
+    def term(_match: re.Match) -> str:
+        return f'<a href="{html.escape(next(targets))}" style="{TERM_STYLE}">'
+
+    def choice(_match: re.Match) -> str:
+        return f'<a href="{html.escape(next(targets))}" style="{CHOICE_STYLE}">'
+
+    escaped = re.sub(f"[{_TERM_START}{_CHOICE_START}]",
+                     lambda m: term(m) if m.group(0) == _TERM_START else choice(m), escaped)
+    escaped = escaped.replace(_TERM_END, "</a>").replace(_CHOICE_END, "</a>")
 
     def mark(_match: re.Match) -> str:
         number = counter[0]
@@ -111,8 +130,15 @@ def render_page(
     current_match: int | None = None,
     page_links: dict[int, str] | None = None,
     show_masthead: bool = True,
+    glossary_terms: bool = True,
+    conversion_marks: bool = False,
 ) -> tuple[str, list[Match]]:
-    """HTML for the reading pane, and the matches of ``terms`` in reading order."""
+    """HTML for the reading pane, and the matches of ``terms`` in reading order.
+
+    ``glossary_terms``: mark the articles' glossary terms (``article["terms"]``) as ``term:`` links.
+    ``conversion_marks``: in a traditional script, mark the characters the converter chose among
+    several forms (后 -> 後/后) as ``choice:`` links.
+    """
     patterns = [printed_text_pattern(term) for term in terms or []]
     layouts = {p["text"]: p for p in page.get("paragraphs", [])}
     matches: list[Match] = []
@@ -136,13 +162,21 @@ def render_page(
             parts.append(f'<p style="color:#444;margin-top:0">——{_plain(article["deck"], script)}</p>')
         if article.get("byline"):
             parts.append(f'<p style="color:#555;font-size:small">{_plain(article["byline"], script)}</p>')
+        offset = 0
+        article_terms = article.get("terms", []) if glossary_terms else []
         for index, text in enumerate(article["text"].split(PARAGRAPH_SEPARATOR) if article["text"] else []):
             layout = layouts.get(text, {})
             spans = _highlight_spans(text, patterns)
             for s, e in spans:
                 matches.append(Match(article["id"], index, s, e))
-            marked = _mark_bold_and_matches(text, layout.get("bold", []), spans)
-            body = _to_html(_convert(marked, script), current_match, counter, page_links or {})
+            term_spans = [
+                (term["start"] - offset, term["end"] - offset, "term:" + ",".join(map(str, term["entry_ids"])))
+                for term in article_terms if offset <= term["start"] and term["end"] <= offset + len(text)
+            ]
+            offset += len(text) + len(PARAGRAPH_SEPARATOR)
+            marked, links = _marked_paragraph(text, script, layout.get("bold", []), spans, term_spans,
+                                              conversion_marks)
+            body = _to_html(marked, current_match, counter, page_links or {}, links)
             kind = layout.get("kind", "body")
             if kind == "heading":
                 parts.append(f"<h3>{body}</h3>")
@@ -155,19 +189,45 @@ def render_page(
     return f'<div style="{style}">{"".join(parts)}</div>', matches
 
 
-def _mark_bold_and_matches(text: str, bold: list, spans: list[tuple[int, int]]) -> str:
-    """Insert bold and highlight marks together, in position order."""
-    events = []
+def _marked_paragraph(
+    text: str, script: str, bold: list, spans: list[tuple[int, int]],
+    term_spans: list[tuple[int, int, str]], conversion_marks: bool,
+) -> tuple[str, list[str]]:
+    """The paragraph in ``script`` with private marks for bold, matches, terms (and choices), and
+    the link targets of the term and choice marks in order.
+
+    Conversion runs on the unmarked text whenever it keeps the length (character for character),
+    so marks never split a phrase that OpenCC converts as a whole (头发 -> 頭髮); only a length-
+    changing phrase conversion (s2twp) gets the marks inserted before converting.
+    """
+    converted = _convert(text, script)
+    aligned = len(converted) == len(text)
+    events: list[tuple[int, int, str]] = []
+    links_at: list[tuple[int, str]] = []
     for start, end in bold:
         events += [(start, 1, _BOLD_START), (end, 0, _BOLD_END)]
     for start, end in spans:
-        events += [(start, 2, _MARK_START), (end, -1, _MARK_END)]
+        events += [(start, 3, _MARK_START), (end, -2, _MARK_END)]
+    for start, end, target in term_spans:
+        events += [(start, 2, _TERM_START), (end, -1, _TERM_END)]
+        links_at.append((start, target))
+    if conversion_marks and aligned:
+        for choice in conversion_choices(text, converted, script):
+            if any(start <= choice.index < end for start, end, _ in term_spans):
+                continue  # links do not nest: inside a term, the term's link wins
+            events += [(choice.index, 4, _CHOICE_START), (choice.index + 1, -3, _CHOICE_END)]
+            links_at.append((choice.index, f"choice:{choice.printed}{choice.candidates}"))
+    base = converted if aligned else text
     out, last = [], 0
     for position, _, mark in sorted(events):
-        out += [text[last:position], mark]
+        out += [base[last:position], mark]
         last = position
-    out.append(text[last:])
-    return "".join(out)
+    out.append(base[last:])
+    marked = "".join(out)
+    if not aligned:
+        marked = _convert(marked, script)
+    links = [target for _, target in sorted(links_at, key=lambda item: item[0])]
+    return marked, links
 
 
 def _convert(text: str, script: str) -> str:
@@ -180,3 +240,37 @@ def _plain(text: str, script: str) -> str:
 
 def raw_html(text: str) -> str:
     return "<pre>" + html.escape(text, quote=False) + "</pre>"
+
+
+def glossary_source_label(entry: dict) -> str:
+    """Where a definition was printed: ``2021年政府工作报告, 第3版``."""
+    return f"{entry['source_title']}, {page_label(entry['page'])}"
+
+
+def definitions_html(entries: list[dict], script: str = "hans", occurrences: list[dict] | None = None) -> str:
+    """Glossary entries (newest first) as HTML: term, aliases, definition, and a link to the page
+    that printed it; with ``occurrences``, the pages where the term is used."""
+    parts = []
+    for entry in entries:
+        term = _plain(entry["term"], script)
+        aliases = "、".join(_plain(a, script) for a in entry["aliases"])
+        definition = "<br/>".join(_plain(line, script) for line in entry["definition"].split("\n"))
+        source = html.escape(glossary_source_label(entry), quote=False)
+        parts.append(
+            f"<p><b>{term}</b>"
+            + (f' <span style="color:#666">（{t("又作", "also")}：{aliases}）</span>' if aliases else "")
+            + f"</p><p>{definition}</p>"
+            f'<p style="color:#555;font-size:small">{t("出处", "Source")}：'
+            f'<a href="page:{entry["page_id"]}">{source}</a>'
+            f' · {html.escape(date_label(entry["date"], entry["date_precision"]), quote=False)}</p>'
+        )
+    if occurrences is not None:
+        total = sum(o["count"] for o in occurrences)
+        parts.append(f"<p><b>{t(f'档案中出现 {total} 次，{len(occurrences)} 版', f'{total} occurrences on {len(occurrences)} pages')}</b></p><ul>")
+        for item in occurrences:
+            label = f"{date_label(item['date'], item['date_precision'])} {page_label(item['page'])}"
+            titles = "；".join(_plain(title, script) for title in item["titles"] if title)
+            parts.append(f'<li><a href="page:{item["page_id"]}">{html.escape(label, quote=False)}</a>'
+                         f' ×{item["count"]} <span style="color:#666">{titles}</span></li>')
+        parts.append("</ul>")
+    return "".join(parts)

@@ -30,6 +30,8 @@ OPTIONS = {
         Option("last_page", 0, "the page open when the window was closed"),
         Option("copy_as_printed", False, "copy text as printed (simplified) whatever the script shown"),
         Option("show_masthead", True, "show the masthead block of front pages"),
+        Option("mark_terms", True, "mark glossary terms on the page"),
+        Option("conversion_marks", False, "mark characters with several traditional forms (后/後)"),
     )
 }
 

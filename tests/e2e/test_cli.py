@@ -103,3 +103,37 @@ def test_db_option_is_honoured_on_every_command(isolated_home, tmp_path):
     assert db.exists()
     assert not (isolated_home / "archive.sqlite3").exists()
     assert json.loads(run("check", "--db", db, "--json", home=isolated_home).stdout)["ok"] is True
+
+
+def test_glossary_json_lists_every_entry_with_its_source(isolated_home):
+    entries = json.loads(run("glossary", "--json", home=isolated_home).stdout)
+    assert len(entries) == 41
+    for key in ("term", "aliases", "definition", "source", "page_id", "date"):
+        assert key in entries[0]
+    assert entries[0]["term"] == "半小时交通圈" and entries[0]["source"] == "003_134116d0d86b0779.txt"
+
+
+def test_glossary_text_finds_the_best_entry_first(isolated_home):
+    for typed, term in [("六稳六保", "“六稳”“六保”"), ("553企业", "“553”企业"), ("一岗双责", "党风廉政建设“一岗双责”")]:
+        found = json.loads(run("glossary", typed, "--json", home=isolated_home).stdout)
+        assert found[0]["term"] == term
+    printed = run("glossary", "四早", home=isolated_home).stdout
+    assert "指早发现、早隔离、早报告、早治疗。" in printed and "2021年政府工作报告, 第3版" in printed
+    missing = run("glossary", "不存在的词", home=isolated_home, check=False)
+    assert missing.returncode == 1 and "no glossary entry" in missing.stderr
+
+
+def test_page_json_gives_term_offsets_into_each_article_in_any_script(isolated_home):
+    for script in ("hans", "twp"):
+        page = json.loads(run("page", "5", "--json", "--script", script, home=isolated_home).stdout)
+        marked = [a["text"][t["start"]:t["end"]] for a in page["articles"] for t in a["terms"]]
+        expected = {"hans": ["六稳六保", "多规合一"], "twp": ["六穩六保", "多規合一"]}[script]
+        assert set(expected) <= set(marked), marked
+
+
+def test_convert_reads_stdin_and_writes_the_chosen_script(isolated_home):
+    text = "头发和干部在软件公司里，干燥的后院\n第二行\n"
+    assert run("convert", "--script", "twp", home=isolated_home, stdin=text).stdout == \
+        "頭髮和幹部在軟體公司裡，乾燥的後院\n第二行\n"
+    assert run("convert", "--script", "hk", home=isolated_home, stdin="头发").stdout == "頭髮"
+    assert run("convert", "--script", "hans", home=isolated_home, stdin="头发").stdout == "头发"

@@ -30,6 +30,8 @@ def make_window(qtbot, archive_copy):
         library = Library.open(archive_copy)
         window = MainWindow(library, settings)
         qtbot.addWidget(window)
+        if settings.window_state("geometry") is None:  # first run: a laptop screen, not offscreen's 800x600
+            window.resize(1280, 800)
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
