@@ -231,7 +231,10 @@ def cmd_convert(args) -> int:
 def cmd_check(args) -> int:
     from leshan_reader.store.fts import integrity_check
 
-    with _open(args, read_only=True, seed_if_new=False) as library:
+    # An existing archive is checked without writing to it (it may be damaged); a missing default
+    # archive is created first, as every other command does.
+    exists = (args.db or paths.default_archive_path()).exists()
+    with (_open(args, read_only=True, seed_if_new=False) if exists else _open(args)) as library:
         problems = [row[0] for row in library.conn.execute("PRAGMA integrity_check")]
         fts_problem = integrity_check(library.conn) if not library.read_only else None
         stats = library.stats()
@@ -262,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Leshan Reader (乐山日报阅读器): read and search the Leshan Daily archive offline.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.set_defaults(func=cmd_gui, smoke=False, smoke_output=None)
+    parser.set_defaults(func=cmd_gui, smoke=False, smoke_output=None, qt_platform=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", parents=[common], help="open the reader window (the default)")
@@ -270,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="open the window, exercise it, print timings as JSON and exit")
     gui.add_argument("--smoke-output", type=Path, default=None,
                      help="with --smoke: write the JSON to this file too (a windowed exe has no stdout)")
+    # Qt's -platform, for headless smoke tests where QT_QPA_PLATFORM cannot be set (Wine drops it).
+    gui.add_argument("--qt-platform", default=None, help=argparse.SUPPRESS)
     gui.set_defaults(func=cmd_gui)
 
     imp = sub.add_parser("import", parents=[common], help="import page files or folders")

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections import deque
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -376,7 +377,15 @@ def write_file(
         if prepared is None:  # known bytes that vanished from the archive meanwhile: parse now
             prepared = load_file(source).prepared
         outcome.warnings.extend(prepared.metadata.warnings)
-        previous = conn.execute("SELECT id FROM pages WHERE source = ?", [source.source]).fetchone()
+        previous = conn.execute(
+            "SELECT id, source_path FROM pages WHERE source = ?", [source.source]).fetchone()
+        if previous and previous["source_path"] != str(source.path.resolve()):
+            # Another file under the same relative name (a second scanning campaign's folder):
+            # a different page, never a replacement. It gets a longer, unique name.
+            unique = _unique_source_name(conn, source)
+            outcome.warnings.append(f"another file is already named {source.source}: kept as {unique}")
+            source.source = prepared.source.source = outcome.source = unique
+            previous = None
         if previous:
             _delete_page(conn, previous["id"])
         outcome.outcome = REPLACED if previous else IMPORTED
@@ -387,6 +396,14 @@ def write_file(
         _log(conn, run_started, outcome)
     to_index.extend(added)  # only once the file's transaction has committed
     return outcome
+
+
+def _unique_source_name(conn: sqlite3.Connection, source: SourceFile) -> str:
+    candidates = [f"{source.root.name}/{source.source}", str(source.path.resolve())]
+    for candidate in candidates:
+        if conn.execute("SELECT 1 FROM pages WHERE source = ?", [candidate]).fetchone() is None:
+            return candidate
+    return f"{candidates[-1]}#{conn.execute('SELECT count(*) FROM pages').fetchone()[0]}"
 
 
 def flush_index(conn: sqlite3.Connection, to_index: list) -> None:
@@ -403,12 +420,30 @@ _READ_AHEAD = 16
 _PROCESS_POOL_MIN_FILES = 64
 
 
+def _exit_with_parent() -> None:
+    """Runs in the worker process: end it when the importing process ends, even if that was
+    killed (a pool worker otherwise waits forever on a queue whose other end it holds itself)."""
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _reader_pool(file_count: int):
     """Parsing is pure Python and would hold the GIL the writer needs, so large imports parse in
     a worker process while this process writes (one core each on a two-core laptop)."""
     if file_count >= _PROCESS_POOL_MIN_FILES:
         try:
-            return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_exit_with_parent)
         except (OSError, NotImplementedError):  # no process support (a sandbox): parse in a thread
             pass
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader")

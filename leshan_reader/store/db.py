@@ -169,20 +169,16 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     try:
         yield conn
-    except BaseException:
+        conn.execute("COMMIT")
+    except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            raise ArchiveError(
+                "The disk is full: the import stopped and the file being written was not imported "
+                "(everything before it is kept). Free some space and import again."
+            ) from None
         raise
-    else:
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if "full" in str(exc):
-                raise ArchiveError("The disk is full; the last file was not imported. Free some space "
-                                   "and import again.") from None
-            raise
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

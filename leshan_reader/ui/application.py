@@ -46,10 +46,17 @@ class ReaderApplication(QApplication):
 
 
 def app_icon() -> QIcon | None:
+    """The window icon, from the rendered PNGs (no SVG plugin needed in a frozen build)."""
     try:
-        return QIcon(str(find_resource("resources/icons/leshan-reader.svg")))
+        folder = find_resource("resources/icons")
     except FileNotFoundError:
         return None
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        png = folder / f"leshan-reader-{size}.png"
+        if png.exists():
+            icon.addFile(str(png))
+    return None if icon.isNull() else icon
 
 
 def _wait_until(condition, timeout_ms: int = 30000) -> None:
@@ -61,7 +68,10 @@ def _wait_until(condition, timeout_ms: int = 30000) -> None:
 
 def run(args) -> int:
     started = getattr(args, "started", None) or time.perf_counter()
-    app = QApplication.instance() or ReaderApplication(sys.argv[:1])
+    qt_argv = sys.argv[:1]
+    if getattr(args, "qt_platform", None):
+        qt_argv += ["-platform", args.qt_platform]
+    app = QApplication.instance() or ReaderApplication(qt_argv)
     settings = Settings()
     i18n.set_language(settings.get("language"))
     if isinstance(app, ReaderApplication):
@@ -101,11 +111,19 @@ def run(args) -> int:
     return _smoke(app, window, started, ready, args)
 
 
+def _smoke_report(report: dict, args) -> None:
+    line = json.dumps(report, ensure_ascii=False)
+    if sys.stdout is not None:  # a windowed Windows exe has no stdout: --smoke-output is for it
+        print(line, flush=True)
+    if getattr(args, "smoke_output", None):
+        Path(args.smoke_output).write_text(line + "\n", encoding="utf-8")
+
+
 def _smoke(app, window: MainWindow, started: float, ready: dict, args) -> int:
     """Exercise the real window once and report timings (tests and the frozen build use it)."""
     _wait_until(lambda: ready["done"])
     if ready["error"] is not None or window.reader.page is None:
-        print(json.dumps({"error": str(ready["error"] or "no page shown")}, ensure_ascii=False))
+        _smoke_report({"error": str(ready["error"] or "no page shown")}, args)
         return 1
     app.processEvents()
     first_page = (time.perf_counter() - started) * 1000
@@ -116,7 +134,7 @@ def _smoke(app, window: MainWindow, started: float, ready: dict, args) -> int:
     _wait_until(lambda: window.completed_generation == generation, 30000)
     search_ms = (time.perf_counter() - t0) * 1000
     if window.search.total == 0:
-        print(json.dumps({"error": "the smoke search found nothing"}, ensure_ascii=False))
+        _smoke_report({"error": "the smoke search found nothing"}, args)
         return 1
     window.on_hit_activated(0)
     t0 = time.perf_counter()
@@ -133,10 +151,10 @@ def _smoke(app, window: MainWindow, started: float, ready: dict, args) -> int:
         "toggle": round(toggle_ms, 1),
         "hits": window.search.total,
         "traditional_sample": converted[:20],
+        "glossary_entries": len(window.reader.glossary),
+        "icon": not window.windowIcon().isNull(),
     }
-    line = json.dumps(report, ensure_ascii=False)
-    print(line, flush=True)
-    if getattr(args, "smoke_output", None):
-        Path(args.smoke_output).write_text(line + "\n", encoding="utf-8")
+    _smoke_report(report, args)
     window.close()
-    return 0
+    # A bundle missing its seed pages, glossary or icon must fail the smoke test, not pass it.
+    return 0 if report["glossary_entries"] and report["icon"] and report["traditional_sample"] else 1

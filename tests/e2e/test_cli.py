@@ -137,3 +137,19 @@ def test_convert_reads_stdin_and_writes_the_chosen_script(isolated_home):
         "頭髮和幹部在軟體公司裡，乾燥的後院\n第二行\n"
     assert run("convert", "--script", "hk", home=isolated_home, stdin="头发").stdout == "頭髮"
     assert run("convert", "--script", "hans", home=isolated_home, stdin="头发").stdout == "头发"
+
+
+def test_check_reports_a_sound_archive_and_a_damaged_one(isolated_home, tmp_path):
+    report = json.loads(run("check", "--json", home=isolated_home).stdout)
+    assert report["ok"] and report["database"] == ["ok"] and report["search_index"] == "ok"
+    db = tmp_path / "damaged.sqlite3"
+    run("import", "--db", db, SEEDS, home=isolated_home)
+    data = bytearray(db.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    pages = len(data) // page_size
+    for page in range(pages // 3, pages // 3 + 6):  # scribble over b-tree page headers mid-file
+        data[page * page_size: page * page_size + 12] = b"\x0d\xff\xff\xff\xff\x00\x00\x00\x00\xff\xff\xff"
+    db.write_bytes(bytes(data))
+    damaged = run("check", "--db", db, home=isolated_home, check=False)
+    assert damaged.returncode != 0
+    assert "DAMAGED" in damaged.stdout or "damaged" in damaged.stderr or "not" in damaged.stderr

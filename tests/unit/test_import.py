@@ -70,17 +70,32 @@ def test_importing_again_changes_nothing(library):
     assert integrity_check(library.conn) is None
 
 
-def test_a_changed_file_replaces_its_page(library, tmp_path):
+def test_a_changed_file_replaces_its_page(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        library.import_paths([folder])
+        changed = folder / FRONT_2021
+        changed.write_bytes(changed.read_bytes().replace("代理市长陈光浩".encode(), "市长陈光浩".encode()))
+        report = library.import_paths([folder])
+        assert report.count("replaced") == 1 and report.count("unchanged") == 4
+        assert library.search("代理市长").total == 0
+        assert library.search("市长陈光浩主持召开市政府第146次").total == 1
+        assert library.stats()["pages"] == 5
+        assert integrity_check(library.conn) is None
+
+
+def test_a_changed_copy_elsewhere_is_kept_beside_the_original_and_reported(library, tmp_path):
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)
     changed = folder / FRONT_2021
     changed.write_bytes(changed.read_bytes().replace("代理市长陈光浩".encode(), "市长陈光浩".encode()))
     report = library.import_paths([folder])
-    assert report.count("replaced") == 1 and report.count("unchanged") == 4
-    assert library.search("代理市长").total == 0
-    assert library.search("市长陈光浩主持召开市政府第146次").total == 1
-    assert library.stats()["pages"] == 5
-    assert integrity_check(library.conn) is None
+    assert report.count("imported") == 1 and report.count("unchanged") == 4
+    warnings = " | ".join(report.files[0].warnings if report.files[0].outcome == "imported" else
+                          [w for f in report.files for w in f.warnings])
+    assert f"kept as seeds/{FRONT_2021}" in warnings and "both are kept" in warnings
+    assert library.search("代理市长陈光浩").total == 1 and library.stats()["pages"] == 6
 
 
 def test_bad_files_are_named_with_the_reason_and_the_rest_is_imported(tmp_path):
