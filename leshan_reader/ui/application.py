@@ -127,6 +127,7 @@ def _smoke(app, window: MainWindow, started: float, ready: dict, args) -> int:
         return 1
     app.processEvents()
     first_page = (time.perf_counter() - started) * 1000
+    first_page_wall = time.time()  # benchmarks compare it with when they started the process
     t0 = time.perf_counter()
     window.search.query.setText(SMOKE_QUERY)
     window.on_query(SMOKE_QUERY, window.search.options())
@@ -152,6 +153,7 @@ def _smoke(app, window: MainWindow, started: float, ready: dict, args) -> int:
         "hits": window.search.total,
         "traditional_sample": converted[:20],
         "glossary_entries": len(window.reader.glossary),
+        "first_page_wall": round(first_page_wall, 3),
         "icon": not window.windowIcon().isNull(),
     }
     _smoke_report(report, args)

@@ -215,11 +215,6 @@ class ReaderPane(QWidget):
 
     def reset_zoom(self) -> None:
         self.point_size = DEFAULT_POINT_SIZE
-        self.show_masthead = True
-        self.mark_terms = True
-        self.conversion_marks = False
-        self.glossary: dict[int, dict] = {}  # entry id -> entry, for tooltips
-        self.matcher: GlossaryMatcher | None = None
         self._apply_font()
 
     def set_point_size(self, size: int) -> None:

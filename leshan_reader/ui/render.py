@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from leshan_reader.conversion import conversion_choices, to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.ingest.reflow import CONTINUATION_NOTE
+from leshan_reader.search.engine import match_spans
 from leshan_reader.text import PARAGRAPH_SEPARATOR
 from leshan_reader.text.normalize import printed_text_pattern
 
@@ -57,16 +58,6 @@ def citation(title: str, date: str | None, precision: str | None, page: int | No
     number = f"({page})" if page else ""
     name = title.strip() or "［无标题］"
     return f"{name}[N]. 乐山日报, {when}{number}."
-
-
-def _highlight_spans(text: str, patterns) -> list[tuple[int, int]]:
-    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text) if m.end() > m.start())
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start < merged[-1][1]:
-            continue
-        merged.append((start, end))
-    return merged
 
 
 def _insert_marks(text: str, spans, start_mark: str, end_mark: str) -> str:
@@ -153,7 +144,7 @@ def render_page(
         if article.get("kicker"):
             parts.append(f'<p style="color:#555;margin-bottom:0">{_plain(article["kicker"], script)}</p>')
         if article.get("title"):
-            spans = _highlight_spans(article["title"], patterns)
+            spans = match_spans(article["title"], patterns)
             for s, e in spans:
                 matches.append(Match(article["id"], -1, s, e))
             marked = _insert_marks(article["title"], spans, _MARK_START, _MARK_END)
@@ -166,7 +157,7 @@ def render_page(
         article_terms = article.get("terms", []) if glossary_terms else []
         for index, text in enumerate(article["text"].split(PARAGRAPH_SEPARATOR) if article["text"] else []):
             layout = layouts.get(text, {})
-            spans = _highlight_spans(text, patterns)
+            spans = match_spans(text, patterns)
             for s, e in spans:
                 matches.append(Match(article["id"], index, s, e))
             term_spans = [

@@ -90,26 +90,32 @@ user_dir=$(ls -d "$WINEPREFIX"/drive_c/users/*/ | grep -v Public | head -1)
 installed="$user_dir/AppData/Local/Programs/LeshanReader"
 data="$user_dir/AppData/Local/LeshanReader"
 rm -rf "$data"  # a fresh user profile: the smoke test must create the archive from the bundled seeds
-win wine "$setup" /S
-wineserver -w
+# Windowed programs (the installer, the app) run on a virtual X display; wineserver -w waits for
+# every process they started before the display goes away.
+xvfb-run -a bash -c "$(declare -f win); win wine '$setup' /S; wineserver -w" >/dev/null
 [ -f "$installed/LeshanReader.exe" ] || { echo "install failed: $installed/LeshanReader.exe missing"; exit 1; }
+ls "$user_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/"*.lnk >/dev/null 2>&1 \
+  || { echo "no Start-menu entry"; exit 1; }
 win wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\LeshanReader' | grep -q DisplayVersion \
   || { echo "no Add/Remove Programs entry"; exit 1; }
 report="$work/smoke.json"
 rm -f "$report"
 # QT_QPA_PLATFORM does not reach Windows programs under Wine: the app takes --qt-platform.
-xvfb-run -a bash -c "$(declare -f win); win wine '$installed/LeshanReader.exe' gui --smoke --qt-platform offscreen --smoke-output 'Z:$report'" >/dev/null || true
-wineserver -w
+xvfb-run -a bash -c "$(declare -f win); win wine '$installed/LeshanReader.exe' gui --smoke --qt-platform offscreen --smoke-output 'Z:$report'; wineserver -w" >/dev/null || true
 [ -s "$report" ] && grep -q '"glossary_entries": 41' "$report" || { echo "smoke test of the installed app failed"; cat "$report" 2>/dev/null; exit 1; }
 cat "$report"
 [ -f "$data/archive.sqlite3" ] || { echo "the archive was not created in the user data folder ($data)"; exit 1; }
-win wine "$installed/uninstall.exe" /S
-for _ in $(seq 60); do [ -e "$installed/LeshanReader.exe" ] || break; sleep 1; done
-wineserver -w
+# _?= runs the uninstaller in place and waits for it (otherwise it re-launches a copy of itself
+# from %TEMP% and returns at once); it then cannot delete its own file, which is removed after.
+win_installed="C:\\users\\$(basename "$user_dir")\\AppData\\Local\\Programs\\LeshanReader"
+xvfb-run -a bash -c "$(declare -f win); win wine '$installed/uninstall.exe' /S '_?=$win_installed'; wineserver -w" >/dev/null
+rm -f "$installed/uninstall.exe" && rmdir "$installed" 2>/dev/null || true
 [ ! -e "$installed/LeshanReader.exe" ] || { echo "uninstall left the program behind"; exit 1; }
 ! win wine reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\LeshanReader' | grep -q DisplayVersion \
   || { echo "uninstall left the Add/Remove Programs entry"; exit 1; }
 [ -f "$data/archive.sqlite3" ] || { echo "uninstall removed the user's archive"; exit 1; }
+! ls "$user_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/"*.lnk >/dev/null 2>&1 \
+  || { echo "uninstall left the Start-menu entry"; exit 1; }
 
 (cd dist && sha256sum "$(basename "$setup")" > "$(basename "$setup").sha256")
 echo "==> done in $(( $(date +%s) - started )) s"

@@ -2,7 +2,8 @@
 ;   makensis -V3 -DVERSION=0.1.0 -DBUNDLE=<frozen LeshanReader folder> -DOUTDIR=<dist> installer.nsi
 ; Per-user install (no administrator rights) by default; "all users" when run elevated with /ALLUSERS.
 ; Silent: setup.exe /S [/ALLUSERS] [/D=C:\path]; uninstall: uninstall.exe /S.
-Unicode true
+; A 64-bit installer (the app is x64 only; Wine without wine32 runs it too).
+Target amd64-unicode
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 SetCompressorDictSize 64
