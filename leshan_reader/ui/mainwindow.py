@@ -343,7 +343,9 @@ class MainWindow(QMainWindow):
             stats = self.library.stats()
         except Exception:  # the archive may be mid-import on another connection: show nothing
             return
-        size = self.library.path.stat().st_size / 2**20 if self.library.path.exists() else 0
+        # The write-ahead log holds recent imports until SQLite checkpoints them into the file.
+        files = [self.library.path, self.library.path.with_name(self.library.path.name + "-wal")]
+        size = sum(f.stat().st_size for f in files if f.exists()) / 2**20
         text = t(f"{stats['pages']} 版 · {stats['articles']} 篇 · {size:.1f} MB",
                  f"{stats['pages']} pages · {stats['articles']} articles · {size:.1f} MB")
         if self.library.read_only:
@@ -521,9 +523,12 @@ class MainWindow(QMainWindow):
     def _as_copied(self, shown: str) -> str:
         """Copied text is in the displayed script unless 'copy as printed' is on."""
         if self.act_copy_as_printed.isChecked() and self.reader.script != "hans":
+            printed = self.reader.selected_text_as_printed()
+            if printed is not None:
+                return printed
             from leshan_reader.conversion import convert
 
-            return convert(shown, "t2s")
+            return convert(shown, "t2s")  # a phrase conversion changed lengths: best effort
         return shown
 
     def citation_for_current(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QContextMenuEvent, QCursor, QFont, QTextCursor
+from PySide6.QtGui import QContextMenuEvent, QCursor, QFont, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QToolTip,
@@ -279,6 +279,28 @@ class ReaderPane(QWidget):
         if (terms, conversion) != (self.mark_terms, self.conversion_marks):
             self.mark_terms, self.conversion_marks = terms, conversion
             self._render(keep_position=True)
+
+    def selected_text_as_printed(self) -> str | None:
+        """The selection as the paper printed it, whatever the script shown: the same page is laid
+        out in the printed script and the same range taken from it. None when conversion changed
+        the text's length (s2twp phrases), where positions do not correspond."""
+        cursor = self.view.textCursor()
+        if self.page is None or not cursor.hasSelection():
+            return None
+        html, _ = render_page(
+            self.page, script="hans", terms=self.terms, current_match=self.current_match,
+            page_links={number: str(page_id) for number, page_id in self.page_links.items()},
+            show_masthead=self.show_masthead, glossary_terms=self.mark_terms, conversion_marks=False,
+        )
+        printed = QTextDocument()
+        printed.setDefaultFont(self.view.document().defaultFont())
+        printed.setHtml(html)
+        if printed.characterCount() != self.view.document().characterCount():
+            return None
+        same = QTextCursor(printed)
+        same.setPosition(cursor.selectionStart())
+        same.setPosition(cursor.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+        return same.selectedText().replace("\u2029", "\n")
 
     def selected_text(self) -> str:
         return self.view.textCursor().selectedText().replace("\u2029", "\n")

@@ -228,3 +228,23 @@ def test_import_shows_progress_and_can_be_cancelled(make_window, qtbot, tmp_path
     assert final.count("imported") + final.count("unchanged") == 399 and final.count("rejected") == 1
     assert final.count("imported") == 399 - report.count("imported")
     assert "2024-03-01_01.txt" in window.import_summary.detailedText()
+
+
+def test_copy_as_printed_gives_the_printed_characters_whatever_the_script(make_window, qtbot):
+    window = make_window()
+    window.issues_browser.calendar.clicked.emit(QDate(2021, 9, 15))
+    window.set_script("hant")
+    view = window.reader.view
+    cursor = view.document().find("陳光浩")
+    assert not cursor.isNull()
+    cursor.movePosition(cursor.MoveOperation.EndOfBlock, cursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    shown = window.reader.selected_text()
+    window.act_copy.trigger()
+    assert QGuiApplication.clipboard().text() == shown and "陳光浩" in shown
+    window.act_copy_as_printed.trigger()
+    window.act_copy.trigger()
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("陈光浩") and len(copied) == len(shown)
+    page_text = window.reader.page["text"]
+    assert copied.replace("\n", "") in page_text.replace("\n", "")  # exactly as printed
