@@ -83,19 +83,23 @@ def switch_and_typing(years: int, work: Path) -> dict:
     page_id = library.conn.execute("SELECT id FROM pages WHERE source = ?", [page_file.name]).fetchone()[0]
     window.open_page(page_id)
     app.processEvents()
-    bar = window.reader.view.verticalScrollBar()
-    bar.setValue(bar.maximum() // 2)
+    from PySide6.QtCore import QPoint
+
+    view = window.reader.view
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    app.processEvents()
+    top_before = view.cursorForPosition(QPoint(0, 0)).position()
     switches = []
     for script in ["hant", "hans", "tw", "hans", "hk", "hans", "twp", "hans"] * 3:
         started = time.perf_counter()
         window.set_script(script)
         app.processEvents()
         switches.append((time.perf_counter() - started) * 1000)
-    position_kept = abs(bar.value() - bar.maximum() // 2) <= bar.pageStep()
+    drift = abs(view.cursorForPosition(QPoint(0, 0)).position() - top_before)  # characters
 
     # Type a query character by character, 80 ms apart, as searches start and are cancelled.
     keystrokes, lags = [], []
-    typed = "乐山市中区人民政府工作报告"
+    typed = "乐山市人民政府常务会议"
     window.search.query.setFocus()
     for index in range(len(typed)):
         event = QInputMethodEvent()
@@ -114,7 +118,7 @@ def switch_and_typing(years: int, work: Path) -> dict:
         app.processEvents()
     window.close()
     library.close()
-    return {"characters": characters, "switches": switches, "position_kept": position_kept,
+    return {"characters": characters, "switches": switches, "drift": drift,
             "keystrokes": keystrokes, "lags": lags, "hits": window.search.total}
 
 
@@ -132,7 +136,8 @@ def main() -> int:
         result = switch_and_typing(args.years, Path(temp))
     switches, keys, lags = result["switches"], result["keystrokes"], result["lags"]
     print(f"简/繁 switch on a 10,000-character page: median {statistics.median(switches):.0f} ms, "
-          f"max {max(switches):.0f} ms; reading position kept: {result['position_kept']}  (target < 100 ms)")
+          f"max {max(switches):.0f} ms; top of the view moved by {result['drift']} characters after "
+          f"{len(switches)} switches  (target < 100 ms)")
     print(f"typing while searching ({result['characters'] / 1e6:.1f} M characters archive): keystroke "
           f"median {statistics.median(keys):.1f} ms, max {max(keys):.1f} ms; event-loop pass max "
           f"{max(lags):.1f} ms  (target < 50 ms); last query: {result['hits']} hits")

@@ -15,7 +15,6 @@ import sys
 import traceback
 from pathlib import Path
 
-from leshan_reader import __version__
 from leshan_reader.core import paths
 from leshan_reader.core.errors import Cancelled, UserError
 
@@ -254,6 +253,19 @@ def cmd_check(args) -> int:
 
 # --- parser -----------------------------------------------------------------------------------
 
+class _VersionAction(argparse.Action):
+    """--version, reading the version only when asked (start-up need not pay for it)."""
+
+    def __init__(self, option_strings, dest, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        import leshan_reader
+
+        print(f"{parser.prog} {leshan_reader.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=None,
@@ -264,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="leshan-reader", parents=[common],
         description="Leshan Reader (乐山日报阅读器): read and search the Leshan Daily archive offline.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.set_defaults(func=cmd_gui, smoke=False, smoke_output=None, qt_platform=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leshan_reader.core import paths
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.core.resources import seeds_dir
-from leshan_reader.ingest.pipeline import ImportReport, import_paths
 from leshan_reader.search.engine import SearchOptions, SearchResult, search
 from leshan_reader.glossary import Entry, GlossaryMatcher
 from leshan_reader.glossary.aliases import QUOTES
 from leshan_reader.store import fts, queries
 from leshan_reader.store.glossary_rows import list_glossary
 from leshan_reader.store.db import is_read_only, open_connection, write_transaction
+
+if TYPE_CHECKING:
+    from leshan_reader.ingest.pipeline import ImportReport
 
 _NO_QUOTES = str.maketrans("", "", QUOTES)
 
@@ -110,6 +113,9 @@ class Library:
         progress: ProgressCallback = no_progress,
         cancel: CancelToken = NEVER_CANCELLED,
     ) -> ImportReport:
+        # Imported here: reading the archive (start-up, search) never needs the importer's modules.
+        from leshan_reader.ingest.pipeline import import_paths
+
         return import_paths(self.conn, [Path(p) for p in paths_], progress, cancel)
 
     def issues(self) -> list[dict]:

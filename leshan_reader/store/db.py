@@ -13,10 +13,13 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator
 
-from sqlite_utils import Database
-
 from leshan_reader.core.errors import ArchiveBusy, ArchiveError, ReadOnlyArchive
-from leshan_reader.store import schema
+
+# The schema's migration steps, by name, in order. Opening an up-to-date archive needs only these
+# names; sqlite-utils and the migrations themselves (store/schema.py, which a test keeps in step
+# with this list) are imported only when an archive needs upgrading: it keeps start-up quick.
+MIGRATION_SET = "leshan_reader"
+MIGRATION_NAMES = ("0001_initial", "0002_glossary_sources")
 
 APPLICATION_ID = 0x4C534452  # "LSDR": marks the file as a Leshan Reader archive
 BUSY_TIMEOUT_MS = 5000
@@ -110,13 +113,13 @@ def _applied(conn: sqlite3.Connection) -> list[str]:
     if not has_table:
         return []
     rows = conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [schema.MIGRATION_SET]
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
     )
     return [row[0] for row in rows]
 
 
 def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
-    unknown = set(_applied(conn)) - set(schema.known_migration_names())
+    unknown = set(_applied(conn)) - set(MIGRATION_NAMES)
     if unknown:
         raise ArchiveError(
             f"{path} was written by a newer version of Leshan Reader (schema steps "
@@ -126,7 +129,7 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _check_schema_current(conn: sqlite3.Connection, path: Path) -> None:
-    pending = set(schema.known_migration_names()) - set(_applied(conn))
+    pending = set(MIGRATION_NAMES) - set(_applied(conn))
     if pending:
         raise ArchiveError(
             f"{path} is read-only and was written by an older version; it needs upgrading, "
@@ -136,14 +139,18 @@ def _check_schema_current(conn: sqlite3.Connection, path: Path) -> None:
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     _refuse_newer(conn, path)
-    db = Database(conn)
-    if not schema.migrations.pending(db):
+    if not set(MIGRATION_NAMES) - set(_applied(conn)):
         return
+    from sqlite_utils import Database
+
+    from leshan_reader.store import schema
+
+    db = Database(conn)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         schema.migrations.apply(db)
-        conn.execute(f"PRAGMA user_version = {len(schema.known_migration_names())}")
+        conn.execute(f"PRAGMA user_version = {len(MIGRATION_NAMES)}")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise ArchiveBusy(f"The archive {path} is busy; another program is upgrading it.") from None

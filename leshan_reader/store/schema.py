@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-MIGRATION_SET = "leshan_reader"
+from leshan_reader.store.db import MIGRATION_SET  # noqa: E402  (one name for the set)
+
 migrations = Migrations(MIGRATION_SET)
 
 # Two contentless FTS5 indexes over the folded text (see leshan_reader.text.normalize): one token

@@ -9,6 +9,7 @@ what makes ``习近\\n平`` findable as ``习近平``.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 
@@ -28,6 +29,34 @@ def fold_signature() -> str:
 
 @functools.cache
 def _fold_table() -> dict[int, str]:
+    """The fold, built once per installation and kept in the cache folder: building it scans every
+    code point and runs OpenCC over every CJK character (~0.2 s), loading it takes a few ms. The
+    file is named by the fold's signature, so an upgrade of OpenCC or Unicode builds a new one."""
+    import hashlib
+    import marshal
+
+    from leshan_reader.core.paths import cache_dir
+
+    name = hashlib.sha256(fold_signature().encode()).hexdigest()[:16]
+    cached = cache_dir() / f"fold-{name}.marshal"
+    try:
+        table = marshal.loads(cached.read_bytes())
+        if isinstance(table, dict) and table:
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = _build_fold_table()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps(table))
+        os.replace(temporary, cached)  # atomic: a concurrent reader never sees half a file
+    except OSError:  # a read-only cache folder: build it each time
+        pass
+    return table
+
+
+def _build_fold_table() -> dict[int, str]:
     table: dict[int, str] = {}
     # Compatibility forms that NFKC maps to a single character: full-width ASCII (３Ｄ -> 3d),
     # half-width katakana, circled and styled letters. Multi-character expansions are left alone

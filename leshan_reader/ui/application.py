@@ -11,6 +11,7 @@ from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslato
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from leshan_reader.conversion import SCRIPTS, to_script
 from leshan_reader.core import i18n
 from leshan_reader.core.errors import UserError
 from leshan_reader.core.i18n import t
@@ -91,6 +92,9 @@ def run(args) -> int:
     def archive_ready(_=None) -> None:
         window.load_archive()
         ready["done"] = True
+        # Build the OpenCC converters now, off the GUI thread, so that the first 简/繁 switch
+        # does not pay for loading their dictionaries.
+        window.searcher.submit(lambda _library: [to_script("乐山日报", script) for script in SCRIPTS])
 
     def archive_failed(exc: BaseException, details: str) -> None:
         ready["done"], ready["error"] = True, exc

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leshan_reader import __version__
+import leshan_reader
 from leshan_reader.conversion import SCRIPTS, to_script
 from leshan_reader.core import i18n
 from leshan_reader.core.errors import Cancelled, UserError
@@ -701,10 +701,10 @@ class MainWindow(QMainWindow):
         stats = self.library.stats()
         QMessageBox.about(
             self, t("关于乐山日报阅读器", "About Leshan Reader"),
-            t(f"<h3>乐山日报阅读器 {__version__}</h3><p>乐山日报档案的离线阅读与全文检索。</p>"
+            t(f"<h3>乐山日报阅读器 {leshan_reader.__version__}</h3><p>乐山日报档案的离线阅读与全文检索。</p>"
               f"<p>档案：{stats['pages']} 版，{stats['articles']} 篇，{stats['characters']:,} 字<br/>"
               f"{self.library.path}</p>",
-              f"<h3>Leshan Reader {__version__}</h3><p>Offline reading and full-text search of the Leshan Daily archive.</p>"
+              f"<h3>Leshan Reader {leshan_reader.__version__}</h3><p>Offline reading and full-text search of the Leshan Daily archive.</p>"
               f"<p>Archive: {stats['pages']} pages, {stats['articles']} articles, {stats['characters']:,} characters<br/>"
               f"{self.library.path}</p>"),
         )

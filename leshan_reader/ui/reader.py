@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QContextMenuEvent, QCursor, QFont, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
@@ -125,8 +125,10 @@ class ReaderPane(QWidget):
     def _render(self, keep_position: bool = True) -> None:
         if self.page is None:
             return
-        position = self.view.verticalScrollBar().value()
-        fraction = position / max(1, self.view.verticalScrollBar().maximum())
+        # The reading position is the character at the top of the view: conversion keeps the
+        # document's characters in place (or nearly, for phrase conversions), while its height
+        # changes with the glyphs, so a scroll fraction would drift.
+        top = self.view.cursorForPosition(QPoint(0, 0)).position()
         html, self.matches = render_page(
             self.page, script=self.script, terms=self.terms, current_match=self.current_match,
             page_links={number: str(page_id) for number, page_id in self.page_links.items()},
@@ -136,8 +138,7 @@ class ReaderPane(QWidget):
         self.view.setHtml(html)
         self._fill_header_and_outline()
         if keep_position:
-            bar = self.view.verticalScrollBar()
-            bar.setValue(round(fraction * bar.maximum()))
+            self.scroll_to_position(top)
 
     def _fill_header_and_outline(self) -> None:
         page = self.page
@@ -173,6 +174,14 @@ class ReaderPane(QWidget):
         self.stack.setCurrentWidget(self.raw if raw else self.view)
 
     # --- navigation inside the page ----------------------------------------------------------
+
+    def scroll_to_position(self, position: int) -> None:
+        """Scroll so that the line holding document ``position`` is the top line of the view."""
+        cursor = QTextCursor(self.view.document())
+        cursor.setPosition(max(0, min(position, self.view.document().characterCount() - 1)))
+        bar = self.view.verticalScrollBar()
+        bar.setValue(0)
+        bar.setValue(self.view.cursorRect(cursor).top())
 
     def scroll_to_article(self, article_id: int) -> None:
         self.view.scrollToAnchor(f"a{article_id}")

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -106,6 +106,12 @@ def test_the_script_toggle_converts_the_reading_pane_and_results(make_window, qt
     assert "樂山日報" in window.reader.view.toPlainText()
     window.set_script("hans")
     assert "乐山日报" in window.reader.view.toPlainText()
+    view = window.reader.view  # the reading position stays: the same character tops the view
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    top = view.cursorForPosition(QPoint(0, 0)).position()
+    for script in ("hant", "hk", "hans"):
+        window.set_script(script)
+        assert view.cursorForPosition(QPoint(0, 0)).position() == top
 
 
 def test_copy_with_citation_uses_the_headline(make_window, qtbot):

@@ -33,3 +33,20 @@ def test_the_cli_core_commands_run_without_loading_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_migration_names_the_store_checks_are_the_schema_migrations():
+    from leshan_reader.store import db, schema
+
+    assert tuple(schema.known_migration_names()) == db.MIGRATION_NAMES
+
+
+def test_opening_an_up_to_date_archive_loads_neither_the_importer_nor_sqlite_utils(seed_archive):
+    code = (
+        "import sys; from leshan_reader.library import Library;"
+        f"lib = Library.open({str(seed_archive)!r}); lib.search('乐山'); lib.page(1);"
+        "print(sorted({m.split('.')[0] if m.startswith('sqlite_utils') else m for m in sys.modules"
+        " if m.startswith(('sqlite_utils', 'leshan_reader.ingest'))}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
