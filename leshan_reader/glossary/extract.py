@@ -42,6 +42,8 @@ def _fields(paragraph) -> tuple[str, str, list]:
 
 
 def is_appendix_heading(text: str) -> bool:
+    if len(text) > 40 or not ("名词" in text or "名詞" in text):  # the cheap test first: every
+        return False  # paragraph of every imported page comes through here
     visible = re.sub(r"[\s*#]", "", fold(text))  # folded: 名詞解釋 on a traditional page
     return len(visible) <= 16 and bool(APPENDIX_HEADING.match(visible))
 

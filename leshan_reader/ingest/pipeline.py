@@ -15,6 +15,7 @@ from collections import deque
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -439,10 +440,13 @@ def _exit_with_parent() -> None:
 
 def _reader_pool(file_count: int):
     """Parsing is pure Python and would hold the GIL the writer needs, so large imports parse in
-    a worker process while this process writes (one core each on a two-core laptop)."""
+    worker processes while this process writes. Parsing a page costs about twice what writing it
+    does, so even on a two-core laptop two parsers beside the writer are faster than one
+    (measured: 0.46 -> 0.55 M characters/s)."""
     if file_count >= _PROCESS_POOL_MIN_FILES:
         try:
-            return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+            workers = max(1, min(4, os.cpu_count() or 1))
+            return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_exit_with_parent)
         except (OSError, NotImplementedError):  # no process support (a sandbox): parse in a thread
             pass
@@ -478,10 +482,16 @@ def import_paths(
                     future.cancel()
                 break
             progress(done, len(files), files[done].source)
-            loaded = pending.popleft().result()
-            if next_file < len(files):
-                pending.append(reader.submit(load_file, files[next_file], known))
-                next_file += 1
+            try:
+                loaded = pending.popleft().result() if pending else load_file(files[done], known)
+                if next_file < len(files):
+                    pending.append(reader.submit(load_file, files[next_file], known))
+                    next_file += 1
+            except BrokenProcessPool:
+                # A parsing process died (killed, out of memory): parse the rest in this process.
+                pending.clear()
+                next_file = len(files)
+                loaded = load_file(files[done], known)
             report.files.append(write_file(conn, loaded, run_started, to_index))
             unindexed_chars += len(loaded.prepared.text) if loaded.prepared else 0
             if unindexed_chars >= _INDEX_BATCH_CHARS:

@@ -18,6 +18,7 @@ attached to the wrong headline. Everything here is a pure function of the paragr
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -60,8 +61,14 @@ _SIMILAR = 0.34
 
 
 def _pairs(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
+    chars = _letters_and_digits(text)
     return {a + b for a, b in zip(chars, chars[1:])}
+
+
+@functools.lru_cache(maxsize=512)
+def _letters_and_digits(text: str) -> str:
+    # Cached: a page's stories are compared with each of its candidate headlines in turn.
+    return "".join(filter(str.isalnum, text))
 
 
 def similarity(headline: str, story: str) -> float:
@@ -69,7 +76,8 @@ def similarity(headline: str, story: str) -> float:
     pairs = _pairs(headline)
     if not pairs:
         return 0.0
-    return len(pairs & _pairs(story[:_STORY_CHARS])) / len(pairs)
+    story_chars = _letters_and_digits(story[:_STORY_CHARS])
+    return sum(pair in story_chars for pair in pairs) / len(pairs)
 
 
 def paragraph_role(paragraph: Paragraph) -> str:

@@ -204,3 +204,33 @@ def test_a_few_thousand_mangled_pages_never_break_the_parser():
         except Exception as exc:  # noqa: BLE001 - the point of the test
             failures.append((number, repr(exc)))
     assert failures == []
+
+
+def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    from leshan_reader.ingest import pipeline
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for day in range(1, 29):
+        (folder / f"2021-02-{day:02d}_01.txt").write_text(page_text(f"第{day}天"), encoding="utf-8")
+
+    class DyingPool(concurrent.futures.ThreadPoolExecutor):
+        """Its worker 'dies' after a few files, as a killed or out-of-memory process does."""
+
+        submitted = 0
+
+        def submit(self, fn, *args):
+            DyingPool.submitted += 1
+            if DyingPool.submitted > 5:
+                future = concurrent.futures.Future()
+                future.set_exception(concurrent.futures.process.BrokenProcessPool("worker died"))
+                return future
+            return super().submit(fn, *args)
+
+    monkeypatch.setattr(pipeline, "_reader_pool", lambda count: DyingPool(max_workers=1))
+    with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
+        report = library.import_paths([folder])
+        assert report.count("imported") == 28 and library.stats()["pages"] == 28
+        assert consistent(library)
