@@ -89,6 +89,10 @@ def switch_and_typing(years: int, work: Path) -> dict:
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
     app.processEvents()
     top_before = view.cursorForPosition(QPoint(0, 0)).position()
+    from leshan_reader.conversion import SCRIPTS, to_script
+
+    for script in SCRIPTS:  # as the app does on a worker thread after the first page
+        to_script("乐山日报", script)
     switches = []
     for script in ["hant", "hans", "tw", "hans", "hk", "hans", "twp", "hans"] * 3:
         started = time.perf_counter()
