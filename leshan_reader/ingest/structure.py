@@ -154,8 +154,16 @@ def mark_boxes(paragraphs: list[Paragraph], roles: list[str], start: int) -> lis
                 first -= 1
             for position in range(first, index):
                 roles[position] = CAPTION_LINE
-            boxes.append((first, index + 1))
-            index += 1
+            end = index + 1
+            # A lone short line right after a photo's credit, with a section heading after it,
+            # is the caption of the next photo (no story starts with a heading).
+            if end + 1 < len(paragraphs) and roles[end] == TITLE \
+                    and len(paragraphs[end].text.strip()) <= _CAPTION_LINE_CHARS \
+                    and roles[end + 1] == SUBHEAD:
+                roles[end] = CAPTION_LINE
+                end += 1
+            boxes.append((first, end))
+            index = end
         else:
             index += 1
     return boxes
@@ -310,6 +318,7 @@ def _lede_follows(paragraphs, roles, group) -> bool:
 
 
 _CAPTION_LINE_CHARS = 12
+_BYLINE_PAIRS_HEADLINE = 0.2
 
 
 def _is_caption_run(paragraphs, roles, group, floor, cuts) -> bool:
@@ -325,7 +334,13 @@ def _is_subhead(paragraphs, roles, group, floor, cuts) -> bool:
     first, end = group
     if end - first != 1 or first == floor:
         return False
-    if roles[first - 1] != TEXT or end >= len(roles) or roles[end] != TEXT:
+    if end >= len(roles) or roles[end] != TEXT or is_story_opener(paragraphs[end]):
+        return False
+    if roles[first - 1] == BYLINE:
+        # A byline is printed under its story's headline: a lone line between the byline and
+        # the body is the story's first subhead, not another story's headline.
+        return True
+    if roles[first - 1] != TEXT:
         return False
     if is_story_opener(paragraphs[end]) or ends_with_continuation(paragraphs[first - 1].text):
         return False
@@ -508,6 +523,18 @@ def _merge_split_stories(paragraphs, roles, spans: list[tuple[int, int]]) -> lis
                 and similarity(_headline(paragraphs, roles, c, d), _text_from(paragraphs, roles, a, b)) >= _CONTINUES_HEADLINE:
             for i in titles_before:
                 roles[i] = SUBHEAD
+            merged[index - 1:index + 1] = [(a, d)]
+        else:
+            index += 1
+    index = 1
+    while index < len(merged):  # untitled text that opens with its byline, then its headline
+        # A byline belongs to a headline and a headline to a byline: a story that has one but not
+        # the other, next to a headline without a byline, is the same story; the two need only
+        # share some words (a weaker bar than for text that has no byline).
+        (a, b), (c, d) = merged[index - 1], merged[index]
+        if roles[a] == BYLINE and not title_lines(a, b) and title_lines(c, d) \
+                and not any(roles[i] in (BYLINE, *_BOXED) for i in range(c, d)) and not has_opener(c, d) \
+                and similarity(_headline(paragraphs, roles, c, d), _text_from(paragraphs, roles, a, b)) >= _BYLINE_PAIRS_HEADLINE:
             merged[index - 1:index + 1] = [(a, d)]
         else:
             index += 1
