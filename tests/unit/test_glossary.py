@@ -160,3 +160,22 @@ def test_a_traditional_script_page_yields_a_glossary_too(library, tmp_path):
     entries = [e for e in library.glossary() if e["date"] == "2021-01-20"]
     assert len(entries) == 41 and entries[8]["term"] == "“六穩”“六保”"
     assert library.glossary("六稳六保")[0]["date"] == "2021-01-20"
+
+
+def test_an_archive_from_before_glossaries_gets_one_on_upgrade(library):
+    path = library.path
+    library.conn.executescript("""
+        DROP TABLE glossary;
+        CREATE TABLE glossary (id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages (id)
+            ON DELETE CASCADE, seq INTEGER NOT NULL, term TEXT NOT NULL, aliases TEXT NOT NULL DEFAULT '[]',
+            definition TEXT NOT NULL);
+        DELETE FROM _sqlite_migrations WHERE name = '0002_glossary_sources';
+    """)
+    library.close()
+    from leshan_reader.library import Library
+
+    with Library.open(path) as upgraded:  # the 0002 step runs and extracts from the stored pages
+        entries = upgraded.glossary()
+        assert len(entries) == 41 and entries[0]["source_title"] == "2021年政府工作报告"
+        appendix = next(a for a in upgraded.page(4)["articles"] if a["title"] == "名词解释和说明")
+        assert appendix["terms"] == [] and entries[0]["article_id"] == appendix["id"]
