@@ -558,4 +558,26 @@ def split_articles(paragraphs: list[Paragraph], masthead: Masthead | None) -> li
     for first, end in spans:
         _keep_one_title(paragraphs, roles, first, end)
     articles += [_article(paragraphs, roles, a, b) for a, b in spans]
-    return articles
+    return _rejoin_across_boxes(paragraphs, articles)
+
+
+def _rejoin_across_boxes(paragraphs: list[Paragraph], articles: list[ArticleDraft]) -> list[ArticleDraft]:
+    """A story that a photo or an advert interrupts goes on after it: untitled text that opens
+    with a section heading, right after a box, continues the story before the box when that
+    story is itself divided by section headings (the same kind of text, the same style)."""
+    result: list[ArticleDraft] = []
+    for article in articles:
+        previous = len(result) - 1
+        while previous >= 0 and result[previous].kind in (CAPTION, ADVERT, NOTICE):
+            previous -= 1
+        if article.kind == OTHER and not article.title and article.paragraphs \
+                and paragraphs[article.paragraphs[0]].kind == HEADING \
+                and 0 <= previous < len(result) - 1 and result[previous].kind == STORY \
+                and any(paragraphs[i].kind == HEADING for i in result[previous].paragraphs):
+            story = result[previous]
+            story.text += PARAGRAPH_SEPARATOR + article.text
+            story.paragraphs += article.paragraphs
+            story.paragraph_end = article.paragraph_end
+            continue
+        result.append(article)
+    return result
