@@ -90,6 +90,14 @@ def clean_environment(home: Path) -> dict[str, str]:
         "QT_QPA_PLATFORM": "offscreen",
     }
     (home / "tmp").mkdir(exist_ok=True)
+    if os.name == "nt":  # Windows programs need the system folders; the user's folders are fresh
+        for name in ("SYSTEMROOT", "WINDIR", "SYSTEMDRIVE", "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        for name, folder in (("USERPROFILE", ""), ("APPDATA", "AppData/Roaming"),
+                             ("LOCALAPPDATA", "AppData/Local"), ("TEMP", "tmp"), ("TMP", "tmp")):
+            (home / folder).mkdir(parents=True, exist_ok=True)
+            env[name] = str(home / folder)
     return env
 
 
@@ -108,8 +116,8 @@ def smoke(executable: Path, label: str) -> dict:
             sys.stderr.write(result.stdout + result.stderr)
             raise SystemExit(f"smoke test failed ({label}): exit status {result.returncode}")
         report = json.loads(report_file.read_text(encoding="utf-8"))
-        data = Path(env["XDG_DATA_HOME"])
-        if not any(data.rglob("archive.sqlite3")):
+        # In the platform's user data folder (XDG, AppData or Application Support), all under home.
+        if not any(home.rglob("archive.sqlite3")):
             raise SystemExit(f"smoke test ({label}): the archive was not created in the user data folder")
         # The CLI executable answers too, from the same folder, with the bundled seed pages.
         cli = executable.parent / ("leshan-reader.exe" if os.name == "nt" else "leshan-reader")
