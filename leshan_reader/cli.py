@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import time
 import logging
 import sys
@@ -332,7 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
-    multiprocessing.freeze_support()  # a frozen app's import worker process starts here
+    if getattr(sys, "frozen", False):  # a frozen app's import worker processes start here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     _use_utf8_output()
     args = build_parser().parse_args(argv)
     args.started = started

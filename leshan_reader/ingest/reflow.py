@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from leshan_reader.text import PARAGRAPH_SEPARATOR
+from leshan_reader.text import CONTINUATION_NOTE, PARAGRAPH_SEPARATOR
 
 BODY = "body"  # running text
 LINE = "line"  # a short line kept as printed: headline, byline, caption, advert line
@@ -29,10 +29,7 @@ HEADING = "heading"  # a line marked as a heading by the OCR (``# ...``)
 # Sentence-final punctuation, optionally followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)\]】〕]*$")
 _SENTENCE_PUNCT = re.compile(r"[，。、；！？,;]")  # not colons: "总编辑：王大强" is a label
-_CONTINUATION = re.compile(
-    r"[（(]\s*(?P<verb>下转|紧转|转|紧接|上接|接)\s*第?\s*(?P<page>\d{1,2}|[一二三四五六七八九十]{1,2})\s*版\s*[）)]"
-)
-CONTINUATION_NOTE = _CONTINUATION  # (下转第3版), （紧接第2版）…: for links in the reader
+_CONTINUATION = CONTINUATION_NOTE
 _STORY_START = re.compile(r"^(本报讯|■|●|◆|▲|记者\s|本报记者|新华社|据新华社|通讯员)")
 _HEADING_MARK = re.compile(r"^(#{1,6})\s+")
 _BOLD = "**"

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from leshan_reader.conversion import conversion_choices, to_script
 from leshan_reader.core.i18n import t
-from leshan_reader.ingest.reflow import CONTINUATION_NOTE
 from leshan_reader.search.engine import match_spans
-from leshan_reader.text import PARAGRAPH_SEPARATOR
+from leshan_reader.text import CONTINUATION_NOTE, PARAGRAPH_SEPARATOR
 from leshan_reader.text.normalize import printed_text_pattern
 
 # Private-use characters mark highlights through script conversion, which leaves them alone.
