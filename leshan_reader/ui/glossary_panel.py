@@ -53,6 +53,7 @@ class GlossaryPanel(QDockWidget):
         self.entries: list[dict] = []
         self.script = "hans"
         self.occurrences: dict[int, list[dict]] = {}
+        self._stale = True
         self.filter.textChanged.connect(self._refill)
         self.terms.currentItemChanged.connect(lambda current, _previous: self._show(current))
         self.definition.anchorClicked.connect(self._on_link)
@@ -66,14 +67,28 @@ class GlossaryPanel(QDockWidget):
     def set_entries(self, entries: list[dict]) -> None:
         self.entries = entries
         self.occurrences.clear()
-        self._refill()
+        self._refill_when_visible()
 
     def set_script(self, script: str) -> None:
         self.script = script
-        self._refill()
+        self._refill_when_visible()
+
+    def _refill_when_visible(self) -> None:
+        # A hidden panel is refilled when it is shown: the 简/繁 switch need not pay for it.
+        if self.isVisible():
+            self._refill()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        if self._stale:
+            self._refill()
+        super().showEvent(event)
 
     def show_entry(self, entry_id: int) -> None:
         """Select an entry (clears a filter that hides it)."""
+        if self._stale:
+            self._refill()
         if not self._select(entry_id):
             self.filter.clear()
             self._select(entry_id)
@@ -98,6 +113,7 @@ class GlossaryPanel(QDockWidget):
         return not key or any(key in match_key(form) for form in (entry["term"], *entry["aliases"]))
 
     def _refill(self) -> None:
+        self._stale = False
         current = self.current_entry_id()
         key = match_key(self.filter.text())
         self.terms.blockSignals(True)
