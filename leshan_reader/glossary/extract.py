@@ -99,6 +99,8 @@ def extract_entries(paragraphs) -> list[GlossaryDraft]:
         text, kind, bold = _fields(paragraphs[index])
         starts = _term_starts(text, bold)
         if not starts:
+            if not entries and index - heading <= 2 and kind == "body":
+                continue  # an introductory sentence before the first entry
             if not entries or _ends_appendix(text, kind, bold):
                 break
             # A definition that goes on into the next paragraph (乐易办).

@@ -106,7 +106,7 @@ def test_longest_at_is_a_popup_dictionary_lookup(matcher):
 
 
 def test_plain_colon_forms_and_other_headings_are_read_too():
-    page = ("附件：名词解释\n\n两手抓：指一手抓疫情防控，一手抓经济社会发展。春风行动：指点对点运输服务。\n\n"
+    page = ("附件：名词解释\n\n本报告中的部分用语说明如下。\n\n两手抓：指一手抓疫情防控，一手抓经济社会发展。春风行动：指点对点运输服务。\n\n"
             "韧性城市:指能够抵御灾害的城市。\n\n本报讯 记者 张清 报道\n")
     entries = extract_entries(reflow(page))
     assert [(e.term, e.definition) for e in entries] == [
