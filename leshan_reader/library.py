@@ -159,9 +159,9 @@ class Library:
         or alias, then the longest term that starts ``text``, then terms containing it."""
         entries, matcher = self._glossary()
         if text is None:
-            return entries
+            return [dict(e) for e in entries]  # copies: callers may convert them for display
         by_id = {e["id"]: e for e in entries}
-        return [by_id[i] for i in matcher.lookup(text)]
+        return [dict(by_id[i]) for i in matcher.lookup(text)]
 
     def glossary_matcher(self) -> GlossaryMatcher:
         return self._glossary()[1]
