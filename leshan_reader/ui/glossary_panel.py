@@ -62,7 +62,7 @@ class GlossaryPanel(QDockWidget):
     def retranslate(self) -> None:
         self.setWindowTitle(t("名词解释", "Glossary"))
         self.filter.setPlaceholderText(t("筛选名词（简繁均可）", "Filter terms (either script)"))
-        self._refill()
+        self._refill_when_visible()
 
     def set_entries(self, entries: list[dict]) -> None:
         self.entries = entries

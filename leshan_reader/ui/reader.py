@@ -129,16 +129,20 @@ class ReaderPane(QWidget):
         # document's characters in place (or nearly, for phrase conversions), while its height
         # changes with the glyphs, so a scroll fraction would drift.
         top = self.view.cursorForPosition(QPoint(0, 0)).position()
-        html, self.matches = render_page(
-            self.page, script=self.script, terms=self.terms, current_match=self.current_match,
-            page_links={number: str(page_id) for number, page_id in self.page_links.items()},
-            show_masthead=self.show_masthead, glossary_terms=self.mark_terms,
-            conversion_marks=self.conversion_marks,
-        )
+        html, self.matches = self._page_html(self.script, self.conversion_marks)
         self.view.setHtml(html)
         self._fill_header_and_outline()
         if keep_position:
             self.scroll_to_position(top)
+
+    def _page_html(self, script: str, conversion_marks: bool) -> tuple[str, list[Match]]:
+        """The current page as shown, in ``script`` (the same layout whatever the script)."""
+        return render_page(
+            self.page, script=script, terms=self.terms, current_match=self.current_match,
+            page_links={number: str(page_id) for number, page_id in self.page_links.items()},
+            show_masthead=self.show_masthead, glossary_terms=self.mark_terms,
+            conversion_marks=conversion_marks,
+        )
 
     def _fill_header_and_outline(self) -> None:
         page = self.page
@@ -296,11 +300,7 @@ class ReaderPane(QWidget):
         cursor = self.view.textCursor()
         if self.page is None or not cursor.hasSelection():
             return None
-        html, _ = render_page(
-            self.page, script="hans", terms=self.terms, current_match=self.current_match,
-            page_links={number: str(page_id) for number, page_id in self.page_links.items()},
-            show_masthead=self.show_masthead, glossary_terms=self.mark_terms, conversion_marks=False,
-        )
+        html, _ = self._page_html("hans", conversion_marks=False)
         printed = QTextDocument()
         printed.setDefaultFont(self.view.document().defaultFont())
         printed.setHtml(html)
