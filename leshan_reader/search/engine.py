@@ -2,8 +2,10 @@
 
 Recall is exact by construction: the index holds every character of every article as its own
 token, so a term (a phrase of its characters) matches wherever the characters occur in order,
-whatever words they belong to. Ranking is FTS5's BM25 with headline matches weighted up.
-Snippets and match counts are computed from the stored text for the hits returned only.
+whatever words they belong to. Ranking is FTS5's BM25 with headline matches weighted up and
+without length normalisation (the index keeps no per-article sizes, see migration 0003): an
+article that uses the term more, or in its headline, ranks higher, and equal scores keep archive
+order. Snippets and match counts are computed from the stored text for the hits returned only.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def search(
         "JOIN issues i ON i.id = p.issue_id"
     )
     order = (
-        "score" if options.order == RELEVANCE
+        "score, f.rowid" if options.order == RELEVANCE
         else "i.date_start IS NULL, i.date_start, p.page IS NULL, p.page, a.page_id, a.seq"
     )
     limit = -1 if options.limit is None else max(0, int(options.limit))

@@ -19,7 +19,7 @@ from leshan_reader.core.errors import ArchiveBusy, ArchiveError, ReadOnlyArchive
 # names; sqlite-utils and the migrations themselves (store/schema.py, which a test keeps in step
 # with this list) are imported only when an archive needs upgrading: it keeps start-up quick.
 MIGRATION_SET = "leshan_reader"
-MIGRATION_NAMES = ("0001_initial", "0002_glossary_sources")
+MIGRATION_NAMES = ("0001_initial", "0002_glossary_sources", "0003_fts_without_sizes")
 
 APPLICATION_ID = 0x4C534452  # "LSDR": marks the file as a Leshan Reader archive
 BUSY_TIMEOUT_MS = 5000

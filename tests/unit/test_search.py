@@ -178,3 +178,41 @@ def test_a_cancelled_search_stops(library):
     token.cancel()
     with pytest.raises(Cancelled):
         library.search("的", cancel=token)
+
+
+def weighted_matches(hit, term):
+    return 5 * normalize(hit.title).count(term) + hit.matches - normalize(hit.title).count(term)
+
+
+@pytest.mark.parametrize("term", ["乐山", "发展", "茶", "工作"])
+def test_relevance_puts_the_articles_that_use_the_term_most_first(library, term):
+    """A headline match counts five body matches; a short item that mentions the term once does
+    not outrank an article about it."""
+    hits = library.search(term).hits
+    weights = [weighted_matches(hit, term) for hit in hits]
+    assert len(hits) > 3 and weights == sorted(weights, reverse=True)
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_headline_match_ranks_above_body_mentions(library):
+    hits = library.search("金口河区").hits
+    assert "金口河区" in normalize(hits[0].title)
+    assert any("金口河区" not in normalize(h.title) for h in hits[1:])
+
+
+def test_an_archive_indexed_by_an_older_version_is_reindexed_on_upgrade(library, articles):
+    path = library.path
+    library.conn.executescript("""
+        DROP TABLE article_chars;
+        CREATE VIRTUAL TABLE article_chars USING fts5 (title, body, content='');
+        DELETE FROM _sqlite_migrations WHERE name = '0003_fts_without_sizes';
+    """)
+    library.close()
+    from leshan_reader.library import Library
+
+    with Library.open(path) as upgraded:  # 0003 recreates both indexes, maintenance refills them
+        ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_chars'").fetchone()[0]
+        assert "columnsize=0" in ddl
+        for query in ("乐", "乐山", "金口河区"):
+            assert found(upgraded, query) == oracle(articles, query)
