@@ -16,6 +16,10 @@ class Progress(Protocol):
     def __call__(self, done: int, total: int, message: str = "") -> None: ...
 
 
+# The message of an import's last step, after its files (the GUI shows its own words for it).
+OPTIMIZING_INDEX = "optimising the search index"
+
+
 def no_progress(done: int, total: int, message: str = "") -> None:
     return None
 

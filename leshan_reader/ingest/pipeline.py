@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leshan_reader.core.dates import PartialDate
-from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
+from leshan_reader.core.errors import Cancelled
+from leshan_reader.core.progress import (
+    NEVER_CANCELLED, OPTIMIZING_INDEX, CancelToken, ProgressCallback, no_progress,
+)
 from leshan_reader.ingest.decode import MAX_FILE_BYTES, NotText, decode_bytes
 from leshan_reader.ingest.masthead import Masthead, find_masthead
 from leshan_reader.ingest.metadata import (
@@ -501,6 +504,13 @@ def import_paths(
             progress(len(files), len(files), "")
     if to_index or fts.pending_count(conn):
         flush_index(conn, to_index)
+    if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):
+        progress(len(files), len(files), OPTIMIZING_INDEX)
+        try:
+            with write_transaction(conn):
+                fts.optimize_if_grown(conn, cancel)
+        except Cancelled:  # every file is in and searchable; the merge waits for the next import
+            pass
     seen = set()
     for manifest in manifests.manifests():
         for problem in manifest.problems:

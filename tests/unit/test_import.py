@@ -7,9 +7,11 @@ import sqlite3
 import pytest
 
 from leshan_reader.core.errors import ArchiveError
+from leshan_reader.core.progress import OPTIMIZING_INDEX, CancelToken
 from leshan_reader.ingest import pipeline
 from leshan_reader.library import Library
 from leshan_reader.store import queries
+from leshan_reader.store.db import set_meta, write_transaction
 from leshan_reader.store.fts import integrity_check
 from tests.conftest import FRONT_2021, REPORT_2021, SEED_FILES, SEEDS
 
@@ -196,3 +198,46 @@ def test_all_seed_files_are_in_the_repository_unchanged():
     for path in SEED_FILES:
         if (shared / path.name).exists():
             assert path.read_bytes() == (shared / path.name).read_bytes()
+
+
+def _segments(library, table="article_bigrams"):
+    return library.conn.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0]
+
+
+def test_an_import_that_grows_the_archive_leaves_its_index_in_one_segment(tmp_path):
+    from leshan_reader.library import Library
+    from leshan_reader.store import fts
+
+    pages = sorted(SEEDS.glob("*.txt"))
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        for page in pages[:2]:
+            library.import_paths([page])
+        assert _segments(library) == 1 and _segments(library, "article_chars") == 1
+        # As if the last merge had been at a far larger archive: this import grows it by less
+        # than 25% since then, so its new segment is left for a later merge.
+        with write_transaction(library.conn):
+            set_meta(library.conn, fts.OPTIMIZED_AT_KEY, "1000000")
+        library.import_paths([pages[2]])
+        assert _segments(library) > 1
+        assert {h.article_id for h in library.search("乐山").hits}  # still one consistent index
+        assert fts.integrity_check(library.conn) is None
+
+
+def test_a_cancel_during_the_final_merge_keeps_every_file(tmp_path):
+    from leshan_reader.library import Library
+    from leshan_reader.store import fts
+
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, message):
+        seen.append(message)
+        if message == OPTIMIZING_INDEX:
+            token.cancel()
+
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        report = library.import_paths([SEEDS], progress, token)
+        assert report.count("imported") == 5 and not report.cancelled
+        assert OPTIMIZING_INDEX in seen
+        assert library.conn.execute("SELECT value FROM meta WHERE key = ?", [fts.OPTIMIZED_AT_KEY]).fetchone() is None
+        assert library.search("金口河区").total == 2 and fts.integrity_check(library.conn) is None
