@@ -12,6 +12,7 @@ import functools
 import os
 import re
 import unicodedata
+from array import array
 
 from leshan_reader.conversion import opencc_version, traditional_to_simplified_chars
 
@@ -99,14 +100,39 @@ def normalize(text: str) -> str:
     return remove_ignorable(fold(text))
 
 
+# Tokens are laid out as UTF-32 code units in an array: an import makes them for every character
+# of every page, and slicing arrays is 7-16x faster than joining one- and two-character strings
+# (measured on 5,000 characters: 0.39 -> 0.06 ms and 1.53 -> 0.09 ms).
+_SPACE = array("I", [ord(" ")])
+
+
+def _code_units(text: str) -> array:
+    return array("I", text.encode("utf-32-le", "surrogatepass"))
+
+
+def _text_of(units: array) -> str:
+    return units.tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def char_tokens(normalized: str) -> str:
     """One FTS5 token per character: ``乐山日报`` -> ``乐 山 日 报``."""
-    return " ".join(normalized)
+    if len(normalized) < 2:
+        return normalized
+    units = _code_units(normalized)
+    out = _SPACE * (2 * len(units) - 1)
+    out[0::2] = units
+    return _text_of(out)
 
 
 def bigram_tokens(normalized: str) -> str:
     """One FTS5 token per overlapping character pair: ``乐山日报`` -> ``乐山 山日 日报``."""
-    return " ".join(map(str.__add__, normalized, normalized[1:]))
+    if len(normalized) < 2:
+        return ""
+    units = _code_units(normalized)
+    out = _SPACE * (3 * (len(units) - 1) - 1)
+    out[0::3] = units[:-1]
+    out[1::3] = units[1:]
+    return _text_of(out)
 
 
 @functools.cache

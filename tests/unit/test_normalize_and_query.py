@@ -2,7 +2,8 @@ import pytest
 
 from leshan_reader.core.errors import QueryError
 from leshan_reader.search.query import parse_query
-from leshan_reader.text.normalize import fold, normalize
+from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold, normalize
+from tests.conftest import REPORT_2021, SEEDS
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,16 @@ def test_queries_with_nothing_to_find_get_a_clear_message(typed):
 def test_an_over_long_query_gets_a_clear_message():
     with pytest.raises(QueryError, match="limit is 500"):
         parse_query("乐" * 10_000)
+
+
+@pytest.mark.parametrize("text", ["", "乐", "乐山", "乐山日报", "a𠀀b", "x\udc80y", "3D打印，“六稳”"])
+def test_index_tokens_are_every_character_and_every_pair(text):
+    assert char_tokens(text) == " ".join(text)
+    assert bigram_tokens(text) == " ".join(a + b for a, b in zip(text, text[1:]))
+
+
+def test_index_tokens_of_a_whole_seed_page():
+    text = normalize((SEEDS / REPORT_2021).read_text(encoding="utf-8"))
+    assert char_tokens(text) == " ".join(text)
+    pairs = bigram_tokens(text).split(" ")
+    assert len(pairs) == len(text) - 1 and pairs[10] == text[10:12]
