@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leshan_reader.core.dates import PartialDate
-from leshan_reader.core.errors import Cancelled
+from leshan_reader.core.errors import ArchiveError, Cancelled
 from leshan_reader.core.progress import (
     NEVER_CANCELLED, OPTIMIZING_INDEX, CancelToken, ProgressCallback, no_progress,
 )
@@ -513,8 +513,14 @@ def import_paths(
         try:
             with write_transaction(conn):
                 fts.optimize_if_grown(conn, cancel)
-        except Cancelled:  # every file is in and searchable; the merge waits for the next import
-            pass
+        except (Cancelled, ArchiveError) as exc:
+            # Every file is in and searchable; the merge is only for speed and waits for the
+            # next import (a cancel, a full disk, another writer).
+            if isinstance(exc, ArchiveError):
+                report.problems.append(
+                    "The search index could not be compacted (the disk is full or another program "
+                    "is writing): every file was imported and searches are complete; compacting "
+                    "runs again with the next import.")
     seen = set()
     for manifest in manifests.manifests():
         for problem in manifest.problems:

@@ -97,6 +97,8 @@ def rebuild_index(
     mark_index_current(conn)
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
     set_indexed_through(conn, last[0] if last else 0)
+    set_meta(conn, OPTIMIZED_AT_KEY, "0")  # a rebuilt index is in several segments: merge it
+    optimize_if_grown(conn, cancel)
     progress(total, total, "re-indexing")
     return total
 

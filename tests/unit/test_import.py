@@ -239,5 +239,6 @@ def test_a_cancel_during_the_final_merge_keeps_every_file(tmp_path):
         report = library.import_paths([SEEDS], progress, token)
         assert report.count("imported") == 5 and not report.cancelled
         assert OPTIMIZING_INDEX in seen
-        assert library.conn.execute("SELECT value FROM meta WHERE key = ?", [fts.OPTIMIZED_AT_KEY]).fetchone() is None
+        merged_at = library.conn.execute("SELECT value FROM meta WHERE key = ?", [fts.OPTIMIZED_AT_KEY]).fetchone()
+        assert merged_at is None or merged_at[0] == "0"  # the merge did not run: the next import's
         assert library.search("金口河区").total == 2 and fts.integrity_check(library.conn) is None

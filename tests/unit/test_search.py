@@ -214,5 +214,7 @@ def test_an_archive_indexed_by_an_older_version_is_reindexed_on_upgrade(library,
     with Library.open(path) as upgraded:  # 0003 recreates both indexes, maintenance refills them
         ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_chars'").fetchone()[0]
         assert "columnsize=0" in ddl
+        segments = upgraded.conn.execute("SELECT count(DISTINCT segid) FROM article_bigrams_idx").fetchone()[0]
+        assert segments == 1  # the rebuilt index is merged
         for query in ("乐", "乐山", "金口河区"):
             assert found(upgraded, query) == oracle(articles, query)
