@@ -513,14 +513,13 @@ def import_paths(
         try:
             with write_transaction(conn):
                 fts.optimize_if_grown(conn, cancel)
-        except (Cancelled, ArchiveError) as exc:
-            # Every file is in and searchable; the merge is only for speed and waits for the
-            # next import (a cancel, a full disk, another writer).
-            if isinstance(exc, ArchiveError):
-                report.problems.append(
-                    "The search index could not be compacted (the disk is full or another program "
-                    "is writing): every file was imported and searches are complete; compacting "
-                    "runs again with the next import.")
+        except Cancelled:  # every file is in and searchable; the merge runs with the next import
+            pass
+        except ArchiveError:
+            report.problems.append(
+                "The search index could not be compacted (the disk is full or another program "
+                "is writing): every file was imported and searches are complete; compacting "
+                "runs again with the next import.")
     seen = set()
     for manifest in manifests.manifests():
         for problem in manifest.problems:

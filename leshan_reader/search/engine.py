@@ -15,9 +15,10 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from leshan_reader.core.dates import parse_range_bound
-from leshan_reader.core.errors import Cancelled, QueryError
+from leshan_reader.core.errors import QueryError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 from leshan_reader.search.query import ParsedQuery, parse_query
+from leshan_reader.store.db import interruptible
 from leshan_reader.store.fts import BIGRAMS, CHARS
 from leshan_reader.text.normalize import printed_text_pattern
 
@@ -117,23 +118,6 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[i
     return prefix + body + suffix, marks
 
 
-class _Interrupt:
-    """Stops a running SQLite statement when the token is cancelled."""
-
-    def __init__(self, conn: sqlite3.Connection, cancel: CancelToken) -> None:
-        self.conn, self.cancel = conn, cancel
-
-    def __enter__(self) -> None:
-        if self.cancel is not NEVER_CANCELLED:
-            self.conn.set_progress_handler(lambda: 1 if self.cancel.cancelled else 0, 2000)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self.cancel is not NEVER_CANCELLED:
-            self.conn.set_progress_handler(None, 0)
-        if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
-            raise Cancelled() from None
-
-
 def _filters(options: SearchOptions) -> tuple[str, list]:
     where, params = [], []
     try:
@@ -182,7 +166,7 @@ def search(
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
         f"WHERE {table} MATCH ?{filter_sql}"
     )
-    with _Interrupt(conn, cancel):
+    with interruptible(conn, cancel):
         ranked = conn.execute(select, [expression, *filter_params, limit, options.offset]).fetchall()
         total = conn.execute(count_sql, [expression, *filter_params]).fetchone()[0]
     hits = _hits(conn, parsed, ranked, cancel)

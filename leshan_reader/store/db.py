@@ -13,7 +13,8 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator
 
-from leshan_reader.core.errors import ArchiveBusy, ArchiveError, ReadOnlyArchive
+from leshan_reader.core.errors import ArchiveBusy, ArchiveError, Cancelled, ReadOnlyArchive
+from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 
 # The schema's migration steps, by name, in order. Opening an up-to-date archive needs only these
 # names; sqlite-utils and the migrations themselves (store/schema.py, which a test keeps in step
@@ -186,6 +187,22 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                 "(everything before it is kept). Free some space and import again."
             ) from None
         raise
+
+
+@contextlib.contextmanager
+def interruptible(conn: sqlite3.Connection, cancel: CancelToken) -> Iterator[None]:
+    """Statements run inside stop soon after ``cancel`` is set, raising Cancelled."""
+    if cancel is not NEVER_CANCELLED:
+        conn.set_progress_handler(lambda: 1 if cancel.cancelled else 0, 2000)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            raise Cancelled() from None
+        raise
+    finally:
+        if cancel is not NEVER_CANCELLED:
+            conn.set_progress_handler(None, 0)
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
-from leshan_reader.core.errors import Cancelled
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
-from leshan_reader.store.db import get_meta, set_meta
+from leshan_reader.store.db import get_meta, interruptible, set_meta
 from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold_signature, normalize
 
 SIGNATURE_KEY = "fts_fold_signature"
@@ -97,8 +96,7 @@ def rebuild_index(
     mark_index_current(conn)
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
     set_indexed_through(conn, last[0] if last else 0)
-    set_meta(conn, OPTIMIZED_AT_KEY, "0")  # a rebuilt index is in several segments: merge it
-    optimize_if_grown(conn, cancel)
+    optimize(conn, cancel)  # a rebuilt index is in several segments
     progress(total, total, "re-indexing")
     return total
 
@@ -124,28 +122,24 @@ def catch_up(conn: sqlite3.Connection, pending: list[tuple[int, IndexTokens]] | 
 
 
 def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> bool:
-    """Merge each index into one segment when the archive has grown enough since the last merge
-    (inside the caller's transaction). A cancel rolls the merge back with the transaction; the
-    index stays valid either way. Returns whether it merged."""
+    """Merge the indexes when the archive has grown enough since the last merge (inside the
+    caller's transaction). Returns whether it merged."""
     articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     last = int(get_meta(conn, OPTIMIZED_AT_KEY) or 0)
     if articles == 0 or articles < last * OPTIMIZE_GROWTH:
         return False
+    optimize(conn, cancel)
+    return True
+
+
+def optimize(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> None:
+    """Merge each index into one segment (inside the caller's transaction). A cancel rolls the
+    merge back with the transaction; the index stays valid either way."""
     cancel.raise_if_cancelled()
-    if cancel is not NEVER_CANCELLED:
-        conn.set_progress_handler(lambda: 1 if cancel.cancelled else 0, 10_000)
-    try:
+    with interruptible(conn, cancel):
         for table, _ in _TOKENIZERS:
             conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-    except sqlite3.OperationalError as exc:
-        if "interrupt" in str(exc):
-            raise Cancelled() from None
-        raise
-    finally:
-        if cancel is not NEVER_CANCELLED:
-            conn.set_progress_handler(None, 0)
-    set_meta(conn, OPTIMIZED_AT_KEY, str(articles))
-    return True
+    set_meta(conn, OPTIMIZED_AT_KEY, str(conn.execute("SELECT count(*) FROM articles").fetchone()[0]))
 
 
 def integrity_check(conn: sqlite3.Connection) -> str | None:
