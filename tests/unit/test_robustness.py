@@ -21,16 +21,19 @@ def page_text(marker: str) -> str:
     return f"测试版面\n\n本报讯 这是一篇用于测试的文章，标记{marker}，内容完整。\n"
 
 
+def write_page(path, marker: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page_text(marker), encoding="utf-8")
+
+
 def consistent(library: Library) -> bool:
     ok = library.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     return ok and integrity_check(library.conn) is None
 
 
 def test_the_same_bytes_under_two_names_are_imported_once_with_both_names(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    (tmp_path / "a" / "2021-05-01_01.txt").write_text(page_text("甲"), encoding="utf-8")
-    (tmp_path / "b" / "copy of page.txt").write_text(page_text("甲"), encoding="utf-8")
+    write_page(tmp_path / "a" / "2021-05-01_01.txt", "甲")
+    write_page(tmp_path / "b" / "copy of page.txt", "甲")
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([tmp_path / "a", tmp_path / "b"])
         assert library.stats()["pages"] == 1
@@ -40,10 +43,8 @@ def test_the_same_bytes_under_two_names_are_imported_once_with_both_names(tmp_pa
 
 
 def test_two_different_files_claiming_one_date_and_page_are_both_kept_and_reported(tmp_path):
-    (tmp_path / "scan1").mkdir()
-    (tmp_path / "scan2").mkdir()
-    (tmp_path / "scan1" / "2021-05-01_01.txt").write_text(page_text("甲"), encoding="utf-8")
-    (tmp_path / "scan2" / "2021-05-01_01.txt").write_text(page_text("乙"), encoding="utf-8")
+    write_page(tmp_path / "scan1" / "2021-05-01_01.txt", "甲")
+    write_page(tmp_path / "scan2" / "2021-05-01_01.txt", "乙")
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([tmp_path / "scan1", tmp_path / "scan2"])
         assert library.stats()["pages"] == 2
@@ -53,15 +54,15 @@ def test_two_different_files_claiming_one_date_and_page_are_both_kept_and_report
 
 
 def test_bad_manifest_rows_are_reported_and_the_good_ones_used(tmp_path):
-    (tmp_path / "good.txt").write_text(page_text("好"), encoding="utf-8")
-    (tmp_path / "bad-date.txt").write_text(page_text("坏"), encoding="utf-8")
+    write_page(tmp_path / "good.txt", "好")
+    write_page(tmp_path / "bad-date.txt", "坏")
     (tmp_path / "manifest.csv").write_text(
         "file,date,page,scanner\n"
         "good.txt,2021-03-04,2,A\n"
         "bad-date.txt,2021-02-30,1,A\n"
         "../../etc/passwd,2021,1,A\n"
         "missing.txt,2021-01-01,1,A\n", encoding="utf-8")
-    (tmp_path / "1999-12-31.txt").write_text(page_text("无版"), encoding="utf-8")  # date, no page
+    write_page(tmp_path / "1999-12-31.txt", "无版")  # date, no page
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([tmp_path])
         problems = " | ".join(report.problems + [w for f in report.files for w in f.warnings])
@@ -78,7 +79,7 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path):
     with open(huge, "wb") as handle:  # sparse: 100 MB on disk costs nothing
         handle.seek(100 * 2**20)
         handle.write(b"\n")
-    (tmp_path / "2021-01-01_02.txt").write_text(page_text("小"), encoding="utf-8")
+    write_page(tmp_path / "2021-01-01_02.txt", "小")
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([tmp_path])
         rejected = {f.source: f.reason for f in report.files if f.outcome == "rejected"}
@@ -212,9 +213,8 @@ def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypa
     from leshan_reader.ingest import pipeline
 
     folder = tmp_path / "pages"
-    folder.mkdir()
     for day in range(1, 29):
-        (folder / f"2021-02-{day:02d}_01.txt").write_text(page_text(f"第{day}天"), encoding="utf-8")
+        write_page(folder / f"2021-02-{day:02d}_01.txt", f"第{day}天")
 
     class DyingPool(concurrent.futures.ThreadPoolExecutor):
         """Its worker 'dies' after a few files, as a killed or out-of-memory process does."""
