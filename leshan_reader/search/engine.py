@@ -20,7 +20,7 @@ from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 from leshan_reader.search.query import ParsedQuery, parse_query
 from leshan_reader.store.db import interruptible
 from leshan_reader.store.fts import BIGRAMS, CHARS
-from leshan_reader.text.normalize import printed_text_pattern
+from leshan_reader.text.normalize import PrintedTextPattern
 
 TITLE_WEIGHT = 5.0  # a match in a headline counts this many times a match in the body
 BODY_WEIGHT = 1.0
@@ -89,7 +89,7 @@ class SearchResult:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
 
 
-def match_spans(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int]]:
+def match_spans(text: str, patterns: list[PrintedTextPattern]) -> list[tuple[int, int]]:
     """Non-overlapping matches of any pattern in ``text``, in order (offsets into ``text``)."""
     spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text) if m.end() > m.start())
     merged: list[tuple[int, int]] = []
@@ -178,7 +178,7 @@ def _hits(
 ) -> list[SearchHit]:
     if not ranked:
         return []
-    patterns = [printed_text_pattern(term) for term in parsed.positive_terms]
+    patterns = [PrintedTextPattern(term) for term in parsed.positive_terms]
     details = {}
     ids = [row["article_id"] for row in ranked]
     for chunk_start in range(0, len(ids), 500):

@@ -13,7 +13,7 @@ from leshan_reader.conversion import conversion_choices, to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.search.engine import match_spans
 from leshan_reader.text import CONTINUATION_NOTE, PARAGRAPH_SEPARATOR
-from leshan_reader.text.normalize import printed_text_pattern
+from leshan_reader.text.normalize import PrintedTextPattern
 
 # Private-use characters mark highlights through script conversion, which leaves them alone.
 _MARK_START, _MARK_END = "\ue000", "\ue001"
@@ -129,7 +129,7 @@ def render_page(
     ``conversion_marks``: in a traditional script, mark the characters the converter chose among
     several forms (后 -> 後/后) as ``choice:`` links.
     """
-    patterns = [printed_text_pattern(term) for term in terms or []]
+    patterns = [PrintedTextPattern(term) for term in terms or []]
     layouts = {p["text"]: p for p in page.get("paragraphs", [])}
     matches: list[Match] = []
     counter = [0]

@@ -2,7 +2,7 @@ import pytest
 
 from leshan_reader.core.errors import QueryError
 from leshan_reader.search.query import parse_query
-from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold, normalize
+from leshan_reader.text.normalize import PrintedTextPattern, bigram_tokens, char_tokens, fold, normalize
 from tests.conftest import REPORT_2021, SEEDS
 
 
@@ -81,3 +81,16 @@ def test_index_tokens_of_a_whole_seed_page():
     assert char_tokens(text) == " ".join(text)
     pairs = bigram_tokens(text).split(" ")
     assert len(pairs) == len(text) - 1 and pairs[10] == text[10:12]
+
+
+@pytest.mark.parametrize(
+    "printed, span",
+    [("他说习近平同志", (2, 5)), ("习近\n平", (0, 4)), ("他习\u200b近平", (1, 5)), ("习近 \ufeff平。", (0, 5)),
+     ("習近平", (0, 3)), ("习 近\u2060\u200b平", (0, 6))],
+)
+def test_a_printed_text_pattern_gives_offsets_in_the_printed_text(printed, span):
+    """White space, controls and zero-width characters may stand between the characters of a
+    match; the span covers them, in the text as printed."""
+    assert [m.span() for m in PrintedTextPattern(normalize("習近平")).finditer(printed)] == [span]
+    assert list(PrintedTextPattern("习近平").finditer("习近 平\u200b习进平")) != []
+    assert list(PrintedTextPattern("习近平").finditer("习进平\u200b")) == []
