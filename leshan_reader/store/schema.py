@@ -159,5 +159,36 @@ DELETE FROM meta WHERE key IN ('fts_fold_signature', 'fts_indexed_through')
 """)
 
 
+# FTS5's ascii tokenizer with every ASCII punctuation character made a token character: non-ASCII
+# characters are always token characters in it, so with the text already folded and split into
+# space-separated tokens it makes the same tokens as unicode61 above, without a Unicode category
+# lookup and case fold per character. Indexing 22-26% faster (a year's tokens, 3.97-4.56 -> 3.05-3.38
+# ms per page, alternating runs).
+_ASCII_PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum())
+FTS_TOKENIZE_ASCII = "ascii tokenchars '{}'".format(
+    _ASCII_PUNCTUATION.replace("'", "''").replace('"', '""'))
+
+
+@migrations(name="0004_fts_ascii_tokenizer")
+def _fts_ascii_tokenizer(db: Database) -> None:
+    # The same index, built faster (see FTS_TOKENIZE_ASCII); refilled by the next maintenance
+    # pass, which sees the cleared signature.
+    _run(db, f"""
+DROP TABLE article_chars;
+DROP TABLE article_bigrams;
+CREATE VIRTUAL TABLE article_chars USING fts5 (
+    title, body, content='', columnsize=0, tokenize="{FTS_TOKENIZE_ASCII}"
+);
+CREATE VIRTUAL TABLE article_bigrams USING fts5 (
+    title, body, content='', columnsize=0, tokenize="{FTS_TOKENIZE_ASCII}"
+);
+INSERT INTO article_chars (article_chars, rank) VALUES ('automerge', 8);
+INSERT INTO article_bigrams (article_bigrams, rank) VALUES ('automerge', 8);
+INSERT INTO article_chars (article_chars, rank) VALUES ('hashsize', 33554432);
+INSERT INTO article_bigrams (article_bigrams, rank) VALUES ('hashsize', 33554432);
+DELETE FROM meta WHERE key IN ('fts_fold_signature', 'fts_indexed_through')
+""")
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]

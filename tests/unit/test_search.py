@@ -206,15 +206,34 @@ def test_an_archive_indexed_by_an_older_version_is_reindexed_on_upgrade(library,
     library.conn.executescript("""
         DROP TABLE article_chars;
         CREATE VIRTUAL TABLE article_chars USING fts5 (title, body, content='');
-        DELETE FROM _sqlite_migrations WHERE name = '0003_fts_without_sizes';
+        DELETE FROM _sqlite_migrations WHERE name IN ('0003_fts_without_sizes', '0004_fts_ascii_tokenizer');
     """)
     library.close()
     from leshan_reader.library import Library
 
-    with Library.open(path) as upgraded:  # 0003 recreates both indexes, maintenance refills them
+    with Library.open(path) as upgraded:  # 0003, 0004 recreate both indexes, maintenance refills them
         ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_chars'").fetchone()[0]
-        assert "columnsize=0" in ddl
+        assert "columnsize=0" in ddl and 'tokenize="ascii' in ddl
         segments = upgraded.conn.execute("SELECT count(DISTINCT segid) FROM article_bigrams_idx").fetchone()[0]
         assert segments == 1  # the rebuilt index is merged
         for query in ("乐", "乐山", "金口河区"):
             assert found(upgraded, query) == oracle(articles, query)
+
+
+def test_every_ascii_punctuation_character_is_searchable_where_it_is_printed(tmp_path):
+    """The index makes a token of every character, ASCII punctuation included (the tokenizer is
+    told so; by default it would drop them)."""
+    from leshan_reader.library import Library
+    from leshan_reader.store.schema import _ASCII_PUNCTUATION
+
+    han = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土日月星山川河海"
+    line = "".join(f"{han[i]}{p}{han[i + 1]}，" for i, p in enumerate(_ASCII_PUNCTUATION))
+    (tmp_path / "2021-05-01_01.txt").write_text(f"本报讯 价格说明：{line}完。\n", encoding="utf-8")
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        assert library.import_paths([tmp_path / "2021-05-01_01.txt"]).ok
+        typable = [(i, p) for i, p in enumerate(_ASCII_PUNCTUATION) if p not in '"-']  # '"', '-': syntax
+        for (i, p), (_, other) in zip(typable, typable[1:] + typable[:1]):
+            hits = library.search(f"{han[i]}{p}{han[i + 1]}").hits
+            assert len(hits) == 1 and hits[0].matches == 1, p
+            assert library.search(f"{han[i]}{other}{han[i + 1]}").total == 0, (p, other)
+            assert library.search(f"{han[i + 1]}{p}{han[i]}").total == 0, p
