@@ -86,13 +86,19 @@ def rebuild_index(
     for table, _ in _TOKENIZERS:
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    done = 0
-    for row in conn.execute("SELECT id, title, text FROM articles ORDER BY id").fetchall():
-        cancel.raise_if_cancelled()
-        index_article(conn, row["id"], index_tokens(row["title"], row["text"]))
-        done += 1
-        if done % 500 == 0:
-            progress(done, total, "re-indexing")
+    done = last_id = 0
+    while True:  # in chunks: a whole archive's text at once took 230 MB at 5 years
+        rows = conn.execute(
+            "SELECT id, title, text FROM articles WHERE id > ? ORDER BY id LIMIT 500", [last_id]
+        ).fetchall()
+        if not rows:
+            break
+        for row in rows:
+            cancel.raise_if_cancelled()
+            index_article(conn, row["id"], index_tokens(row["title"], row["text"]))
+        done += len(rows)
+        last_id = rows[-1]["id"]
+        progress(done, total, "re-indexing")
     mark_index_current(conn)
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
     set_indexed_through(conn, last[0] if last else 0)
