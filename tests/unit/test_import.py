@@ -87,6 +87,18 @@ def test_a_changed_file_replaces_its_page(tmp_path):
         assert integrity_check(library.conn) is None
 
 
+def test_a_replaced_page_that_moves_to_another_day_leaves_no_empty_issue_behind(tmp_path):
+    page = tmp_path / "scan.txt"  # no date in the name: the masthead dates it
+    masthead = "乐山日报\n\nLESHAN DAILY\n\n2021年5月{}日\n\n星期六\n\n本报讯 今天天气很好，一切正常。\n"
+    page.write_text(masthead.format(1), encoding="utf-8")
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        library.import_paths([page])
+        assert [issue["date"] for issue in library.issues()] == ["2021-05-01"]
+        page.write_text(masthead.format(2), encoding="utf-8")
+        assert library.import_paths([page]).count("replaced") == 1
+        assert [issue["date"] for issue in library.issues()] == ["2021-05-02"]
+        assert [row[0] for row in library.conn.execute("SELECT date FROM issues")] == ["2021-05-02"]
+
 def test_a_changed_copy_elsewhere_is_kept_beside_the_original_and_reported(library, tmp_path):
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)
@@ -242,3 +254,20 @@ def test_a_cancel_during_the_final_merge_keeps_every_file(tmp_path):
         merged_at = library.conn.execute("SELECT value FROM meta WHERE key = ?", [fts.OPTIMIZED_AT_KEY]).fetchone()
         assert merged_at is None or merged_at[0] == "0"  # the merge did not run: the next import's
         assert library.search("金口河区").total == 2 and fts.integrity_check(library.conn) is None
+
+
+def test_a_large_import_parses_in_worker_processes_and_a_second_run_changes_nothing(tmp_path):
+    count = pipeline._PROCESS_POOL_MIN_FILES + 6
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for n in range(count):
+        day = 1 + n // 4
+        (folder / f"2021-03-{day:02d}_{1 + n % 4:02d}.txt").write_text(
+            f"本报讯 第{n}号稿件：春季植树活动在{n}个村同时开展。\n", encoding="utf-8")
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        assert library.import_paths([folder]).count("imported") == count
+        assert library.search("第17号稿件").total == 1 and library.search("植树").total == count
+        (folder / "2021-03-01_01.txt").write_text("本报讯 第0号稿件改为修订稿。\n", encoding="utf-8")
+        again = library.import_paths([folder])
+        assert (again.count("unchanged"), again.count("replaced")) == (count - 1, 1)
+        assert library.search("修订稿").total == 1 and library.search("植树").total == count - 1

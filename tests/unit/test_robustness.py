@@ -229,7 +229,11 @@ def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypa
                 return future
             return super().submit(fn, *args)
 
-    monkeypatch.setattr(pipeline, "_reader_pool", lambda count: DyingPool(max_workers=1))
+    def dying_pool(count, known):
+        pool = DyingPool(max_workers=1)
+        return pool, lambda source: pool.submit(pipeline.load_file, source, known)
+
+    monkeypatch.setattr(pipeline, "_reader_pool", dying_pool)
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([folder])
         assert report.count("imported") == 28 and library.stats()["pages"] == 28
