@@ -168,7 +168,10 @@ def search(
     )
     with interruptible(conn, cancel):
         ranked = conn.execute(select, [expression, *filter_params, limit, options.offset]).fetchall()
-        total = conn.execute(count_sql, [expression, *filter_params]).fetchone()[0]
+        if (limit < 0 or len(ranked) < limit) and (ranked or not options.offset):
+            total = options.offset + len(ranked)  # the ranking saw every hit: no second pass
+        else:
+            total = conn.execute(count_sql, [expression, *filter_params]).fetchone()[0]
     hits = _hits(conn, parsed, ranked, cancel)
     return SearchResult(query=parsed.text, total=total, hits=hits)
 
