@@ -15,6 +15,7 @@ import sqlite3
 from collections import deque
 import multiprocessing
 import os
+import sys
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -465,8 +466,25 @@ def _exit_with_parent() -> None:
 _known_in_worker: frozenset[str] = frozenset()
 
 
+def _lower_priority() -> None:
+    """The writer is the import's bottleneck; parsing processes that yield to it let it have a
+    core whenever it can run (a year's import, three alternating runs: 9.0-9.2 -> 8.1-8.7 s)."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal_priority_class = 0x4000
+            kernel32 = ctypes.windll.kernel32
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal_priority_class)
+        else:
+            os.nice(10)
+    except (OSError, AttributeError):  # not allowed here: parse at normal priority
+        pass
+
+
 def _start_parsing_process(known: frozenset[str]) -> None:
     global _known_in_worker
+    _lower_priority()
     _known_in_worker = known
     _exit_with_parent()
 

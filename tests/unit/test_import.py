@@ -1,6 +1,7 @@
 """Importing into a real SQLite archive: dates, provenance, idempotence, replacement, rejection."""
 
 import hashlib
+import os
 import shutil
 import sqlite3
 
@@ -271,3 +272,14 @@ def test_a_large_import_parses_in_worker_processes_and_a_second_run_changes_noth
         again = library.import_paths([folder])
         assert (again.count("unchanged"), again.count("replaced")) == (count - 1, 1)
         assert library.search("修订稿").total == 1 and library.search("植树").total == count - 1
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX process priorities")
+def test_parsing_processes_yield_the_processor_to_the_writer():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=pipeline._start_parsing_process, initargs=(frozenset(),)) as pool:
+        child = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+    assert child > os.getpriority(os.PRIO_PROCESS, 0)
