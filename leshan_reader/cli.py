@@ -35,7 +35,12 @@ def _print_json(data) -> None:
 def _open(args, **kwargs):
     from leshan_reader.library import Library
 
-    return Library.open(args.db, **kwargs)
+    # Opening may rebuild the search index (after an upgrade: about 10 s a year of pages).
+    progress = _TerminalProgress()
+    try:
+        return Library.open(args.db, progress=progress, **kwargs)
+    finally:
+        progress.finish()
 
 
 # --- commands ---------------------------------------------------------------------------------

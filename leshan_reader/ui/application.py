@@ -114,7 +114,12 @@ def run(args) -> int:
             worker_library.was_new = library.was_new
             worker_library.maintain(progress=progress)
 
-        window.writer.submit(maintain, archive_ready, archive_failed, lambda *a: None)
+        def preparing(done: int, total: int, _message: str) -> None:
+            # After an upgrade the search index is rebuilt: about 10 s a year of pages.
+            percent = f" {100 * done // total}%" if total else ""
+            window.statusBar().showMessage(t(f"正在准备档案…{percent}", f"Preparing the archive…{percent}"))
+
+        window.writer.submit(maintain, archive_ready, archive_failed, preparing)
     else:
         archive_ready()
     if not getattr(args, "smoke", False):

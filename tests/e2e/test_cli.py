@@ -153,3 +153,27 @@ def test_check_reports_a_sound_archive_and_a_damaged_one(isolated_home, tmp_path
     damaged = run("check", "--db", db, home=isolated_home, check=False)
     assert damaged.returncode != 0
     assert "DAMAGED" in damaged.stdout or "damaged" in damaged.stderr or "not" in damaged.stderr
+
+
+@pytest.mark.parametrize("archive", ["new", "indexed by an older version"])
+def test_gui_smoke_opens_the_window_searches_and_switches_script(isolated_home, tmp_path, archive):
+    """``gui --smoke`` as the packaged build runs it, on a first start and on an archive whose
+    search index must be rebuilt before the first page (an upgrade)."""
+    import sqlite3
+
+    db = tmp_path / "archive.sqlite3"
+    if archive != "new":
+        run("issues", "--db", db, home=isolated_home)
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'fts_fold_signature'")
+    result = subprocess.run(
+        [sys.executable, "-m", "leshan_reader", "gui", "--smoke", "--db", str(db)],
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+        env={**os.environ, "LESHAN_READER_HOME": str(isolated_home), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["hits"] > 0 and report["glossary_entries"] == 41
+    assert report["traditional_sample"].startswith("樂山日報")
+    assert set(report) >= {"startup", "first_page", "search", "toggle"}
+    assert json.loads(run("check", "--db", db, "--json", home=isolated_home).stdout)["ok"] is True
