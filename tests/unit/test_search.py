@@ -239,13 +239,14 @@ def test_every_ascii_punctuation_character_is_searchable_where_it_is_printed(tmp
             assert library.search(f"{han[i + 1]}{p}{han[i]}").total == 0, p
 
 
+@pytest.mark.parametrize("order", ["relevance", "date"])
 @pytest.mark.parametrize("query", ["乐山", "茶", "金口河区", "不存在的词语"])
-def test_the_total_is_the_same_whatever_part_of_the_results_is_asked_for(library, articles, query):
-    full = library.search(query)
+def test_the_total_is_the_same_whatever_part_of_the_results_is_asked_for(library, articles, query, order):
+    full = library.search(query, SearchOptions(order=order))
     everything = [hit.article_id for hit in full.hits]
     assert full.total == len(everything) == len(oracle(articles, query))
     for limit, offset in [(1, 0), (3, 0), (len(everything), 0), (len(everything) + 5, 0),
                           (3, 2), (50, 1), (3, len(everything)), (3, len(everything) + 10)]:
-        part = library.search(query, SearchOptions(limit=limit, offset=offset))
+        part = library.search(query, SearchOptions(limit=limit, offset=offset, order=order))
         assert part.total == full.total, (limit, offset)
         assert [hit.article_id for hit in part.hits] == everything[offset:offset + limit]
