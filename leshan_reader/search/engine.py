@@ -10,7 +10,6 @@ order. Snippets and match counts are computed from the stored text for the hits 
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -91,7 +90,7 @@ class SearchResult:
 
 def match_spans(text: str, patterns: list[PrintedTextPattern]) -> list[tuple[int, int]]:
     """Non-overlapping matches of any pattern in ``text``, in order (offsets into ``text``)."""
-    if len(patterns) == 1:  # most queries: one pattern's matches are already in order, apart
+    if len(patterns) == 1:  # most queries: one pattern's matches come in order, not overlapping
         return [match.span() for match in patterns[0].finditer(text)]
     spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text) if m.end() > m.start())
     merged: list[tuple[int, int]] = []

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QToolBar,
     QVBoxLayout,
-    QWidget,
 )
 
 import leshan_reader
@@ -41,7 +40,7 @@ from leshan_reader.search.query import parse_query
 from leshan_reader.ui.glossary_panel import GlossaryPanel, TermPopup
 from leshan_reader.ui.issue_browser import IssueBrowser
 from leshan_reader.ui.reader import ReaderPane
-from leshan_reader.ui.render import citation, date_label, page_label
+from leshan_reader.ui.render import citation
 from leshan_reader.ui.search_panel import PAGE_SIZE, SearchPanel
 from leshan_reader.ui.settings import Settings
 from leshan_reader.ui.workers import Worker

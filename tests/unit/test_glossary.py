@@ -1,7 +1,5 @@
 """The glossary: extraction from the seed report's 名词解释 appendix, aliases, matching, look-up."""
 
-import json
-
 import pytest
 
 from leshan_reader.conversion import convert
