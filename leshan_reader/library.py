@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from leshan_reader.core import paths
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.core.resources import seeds_dir
-from leshan_reader.search.engine import SearchOptions, SearchResult, search
+from leshan_reader.search.engine import PARALLEL_MIN_ARTICLES, SearchOptions, SearchResult, search
 from leshan_reader.glossary import Entry, GlossaryMatcher
 from leshan_reader.glossary.aliases import QUOTES
 from leshan_reader.store import fts, queries
@@ -31,6 +31,7 @@ class Library:
         self.conn = conn
         self.was_new = False
         self._glossary_cache: tuple[tuple, list[dict], GlossaryMatcher] | None = None
+        self._helper: sqlite3.Connection | None = None
 
     @classmethod
     def open(
@@ -85,6 +86,8 @@ class Library:
             self.was_new = False
 
     def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
         self.conn.close()
 
     def __enter__(self) -> "Library":
@@ -197,4 +200,14 @@ class Library:
     def search(
         self, query: str, options: SearchOptions | None = None, cancel: CancelToken = NEVER_CANCELLED
     ) -> SearchResult:
-        return search(self.conn, query, options, cancel)
+        return search(self.conn, query, options, cancel, self._search_helper())
+
+    def _search_helper(self) -> sqlite3.Connection | None:
+        """A second, read-only connection for searches that rank in two halves (see
+        ``search.engine.PARALLEL_MIN_ARTICLES``); opened once, for large archives only."""
+        if self._helper is None:
+            last = self.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+            if last < PARALLEL_MIN_ARTICLES:
+                return None
+            self._helper = open_connection(self.path, read_only=True)
+        return self._helper

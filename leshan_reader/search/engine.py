@@ -11,6 +11,7 @@ order. Snippets and match counts are computed from the stored text for the hits 
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from leshan_reader.core.dates import parse_range_bound
@@ -141,7 +142,10 @@ def search(
     query: str | ParsedQuery,
     options: SearchOptions | None = None,
     cancel: CancelToken = NEVER_CANCELLED,
+    helper: sqlite3.Connection | None = None,
 ) -> SearchResult:
+    """Search the archive. ``helper``, a second connection to the same archive, lets a large
+    archive rank one-character queries in two halves at once."""
     options = options or SearchOptions()
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     if options.order not in (RELEVANCE, DATE):
@@ -175,14 +179,67 @@ def search(
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
         f"WHERE {table} MATCH ?{filter_sql}"
     )
+    if helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
+        last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        if last_id >= PARALLEL_MIN_ARTICLES:
+            ranked, total = _ranked_in_halves(conn, helper, select, count_sql, expression,
+                                              filter_params, limit, options.offset, last_id, cancel)
+            return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+    ranked, total = _ranked(conn, select, count_sql, [expression, *filter_params], limit,
+                            options.offset, cancel)
+    return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+
+
+def _ranked(
+    conn: sqlite3.Connection, select: str, count_sql: str, params: list, limit: int, offset: int,
+    cancel: CancelToken,
+) -> tuple[list[sqlite3.Row], int]:
     with interruptible(conn, cancel):
-        ranked = conn.execute(select, [expression, *filter_params, limit, options.offset]).fetchall()
-        if (limit < 0 or len(ranked) < limit) and (ranked or not options.offset):
-            total = options.offset + len(ranked)  # the ranking saw every hit: no second pass
+        ranked = conn.execute(select, [*params, limit, offset]).fetchall()
+        if (limit < 0 or len(ranked) < limit) and (ranked or not offset):
+            total = offset + len(ranked)  # the ranking saw every hit: no second pass
         else:
-            total = conn.execute(count_sql, [expression, *filter_params]).fetchone()[0]
-    hits = _hits(parsed, ranked, cancel)
-    return SearchResult(query=parsed.text, total=total, hits=hits)
+            total = conn.execute(count_sql, params).fetchone()[0]
+    return ranked, total
+
+
+# One-character queries score every article holding the character (30,000-48,000 at five years),
+# and that scoring was most of the slowest searches. From this many articles the archive is
+# ranked in two halves of its article ids at once, one on a helper connection (SQLite works
+# without the GIL). At five years, four alternating runs of the benchmark's 200 queries:
+# one-character median 16.8 -> 15.1 ms, p95 of all 24.1 -> 21.4 ms. Not 2x: each half's BM25
+# reads the term's whole doclist for its statistics, and this VM's two cores share a lot. The
+# halves give the same order as one pass: BM25's statistics are the whole index's either way.
+PARALLEL_MIN_ARTICLES = 20_000
+_HALF_ID = " AND f.rowid >= ? AND f.rowid < ?"
+_helper_thread: ThreadPoolExecutor | None = None
+
+
+def _ranked_in_halves(
+    conn: sqlite3.Connection, helper: sqlite3.Connection, select: str, count_sql: str,
+    expression: str, filter_params: list, limit: int, offset: int, last_id: int,
+    cancel: CancelToken,
+) -> tuple[list[sqlite3.Row], int]:
+    global _helper_thread
+    if _helper_thread is None:
+        _helper_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-half")
+    # The id range goes into the FTS query itself (right after MATCH ?), where FTS5 seeks by it.
+    select = select.replace(" MATCH ?", " MATCH ?" + _HALF_ID, 1)
+    count_sql = count_sql.replace(" MATCH ?", " MATCH ?" + _HALF_ID, 1)
+    middle = last_id // 2 + 1
+    halves = [(0, middle), (middle, last_id + 1)]
+
+    def half(connection: sqlite3.Connection, bounds: tuple[int, int]) -> tuple[list[sqlite3.Row], int]:
+        return _ranked(connection, select, count_sql, [expression, *bounds, *filter_params],
+                       limit + offset, 0, cancel)
+
+    upper = _helper_thread.submit(half, helper, halves[1])
+    try:
+        lower_rows, lower_total = half(conn, halves[0])
+    finally:
+        upper_rows, upper_total = upper.result()
+    merged = sorted(lower_rows + upper_rows, key=lambda row: (row["score"], row["article_id"]))
+    return merged[offset:offset + limit], lower_total + upper_total
 
 
 def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -> list[SearchHit]:

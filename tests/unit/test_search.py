@@ -250,3 +250,31 @@ def test_the_total_is_the_same_whatever_part_of_the_results_is_asked_for(library
         part = library.search(query, SearchOptions(limit=limit, offset=offset, order=order))
         assert part.total == full.total, (limit, offset)
         assert [hit.article_id for hit in part.hits] == everything[offset:offset + limit]
+
+
+@pytest.mark.parametrize("query", ["乐", "茶", "的", "区", "乐 -山", "茶 OR 的"])
+def test_ranking_in_two_halves_gives_exactly_what_one_pass_gives(library, monkeypatch, query):
+    """Large archives rank one-character queries in two halves of the article ids at once; the
+    seed archive is made 'large' here, and every page of results, total and score must match."""
+    import leshan_reader.search.engine as engine
+    from leshan_reader.store.db import open_connection
+
+    cases = [SearchOptions(limit=n, offset=o) for n, o in [(50, 0), (3, 0), (3, 2), (5, 40), (1, 1000)]]
+    cases += [SearchOptions(limit=10, date_from="2022"), SearchOptions(limit=10, page=1)]
+    helper = open_connection(library.path, read_only=True)
+    try:
+        for options in cases:
+            one_pass = engine.search(library.conn, query, options)
+            monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)
+            halves = engine.search(library.conn, query, options, helper=helper)
+            monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 20_000)
+            assert halves.total == one_pass.total, options
+            assert [(h.article_id, h.score, h.matches) for h in halves.hits] == \
+                [(h.article_id, h.score, h.matches) for h in one_pass.hits], options
+        token = CancelToken()
+        token.cancel()
+        monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)
+        with pytest.raises(Cancelled):
+            engine.search(library.conn, query, SearchOptions(limit=5), token, helper=helper)
+    finally:
+        helper.close()
