@@ -211,13 +211,39 @@ def test_an_archive_indexed_by_an_older_version_is_reindexed_on_upgrade(library,
     library.close()
     from leshan_reader.library import Library
 
-    with Library.open(path) as upgraded:  # 0003, 0004 recreate both indexes, maintenance refills them
+    with Library.open(path) as upgraded:  # 0003 recreates both indexes, maintenance refills them
         ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_chars'").fetchone()[0]
-        assert "columnsize=0" in ddl and 'tokenize="ascii' in ddl
+        assert "columnsize=0" in ddl
         segments = upgraded.conn.execute("SELECT count(DISTINCT segid) FROM article_bigrams_idx").fetchone()[0]
         assert segments == 1  # the rebuilt index is merged
         for query in ("乐", "乐山", "金口河区"):
             assert found(upgraded, query) == oracle(articles, query)
+
+
+def test_an_indexed_archive_keeps_its_tokenizer_and_is_not_reindexed_by_migration_0004(tmp_path, articles):
+    """0004 gives new archives a faster tokenizer that makes the same tokens; an archive that
+    already holds articles keeps its index rather than spend minutes rebuilding it."""
+    from leshan_reader.library import Library
+    from leshan_reader.store import fts
+    from leshan_reader.store.db import write_transaction
+    from leshan_reader.store.schema import FTS_TOKENIZE
+
+    path = tmp_path / "before-0004.sqlite3"
+    with Library.open(path) as library:  # the seeds, indexed with the ascii tokenizer
+        library.conn.executescript(f"""
+            DROP TABLE article_chars;
+            DROP TABLE article_bigrams;
+            CREATE VIRTUAL TABLE article_chars USING fts5 (title, body, content='', columnsize=0, tokenize="{FTS_TOKENIZE}");
+            CREATE VIRTUAL TABLE article_bigrams USING fts5 (title, body, content='', columnsize=0, tokenize="{FTS_TOKENIZE}");
+            DELETE FROM _sqlite_migrations WHERE name = '0004_fts_ascii_tokenizer';
+        """)
+        with write_transaction(library.conn):
+            fts.rebuild_index(library.conn)
+    with Library.open(path) as upgraded:
+        ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_bigrams'").fetchone()[0]
+        assert "unicode61" in ddl and not upgraded.needs_maintenance()
+        for query in ("乐", "乐山", "金口河区", "3D打印", "%"):
+            assert found(upgraded, query) == oracle(articles, query), query
 
 
 def test_every_ascii_punctuation_character_is_searchable_where_it_is_printed(tmp_path):
@@ -231,6 +257,8 @@ def test_every_ascii_punctuation_character_is_searchable_where_it_is_printed(tmp
     (tmp_path / "2021-05-01_01.txt").write_text(f"本报讯 价格说明：{line}完。\n", encoding="utf-8")
     with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
         assert library.import_paths([tmp_path / "2021-05-01_01.txt"]).ok
+        ddl = library.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_chars'").fetchone()[0]
+        assert 'tokenize="ascii tokenchars' in ddl  # a new archive gets the faster tokenizer
         typable = [(i, p) for i, p in enumerate(_ASCII_PUNCTUATION) if p not in '"-']  # '"', '-': syntax
         for (i, p), (_, other) in zip(typable, typable[1:] + typable[:1]):
             hits = library.search(f"{han[i]}{p}{han[i + 1]}").hits
