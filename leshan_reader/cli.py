@@ -9,15 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-import logging
 import sys
 import traceback
 from pathlib import Path
 
 from leshan_reader.core import paths
 from leshan_reader.core.errors import Cancelled, UserError
-
-log = logging.getLogger("leshan_reader")
 
 
 def _use_utf8_output() -> None:
