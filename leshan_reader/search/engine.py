@@ -11,7 +11,6 @@ order. Snippets and match counts are computed from the stored text for the hits 
 from __future__ import annotations
 
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from leshan_reader.core.dates import parse_range_bound
@@ -212,7 +211,7 @@ def _ranked(
 # halves give the same order as one pass: BM25's statistics are the whole index's either way.
 PARALLEL_MIN_ARTICLES = 20_000
 _HALF_ID = " AND f.rowid >= ? AND f.rowid < ?"
-_helper_thread: ThreadPoolExecutor | None = None
+_helper_thread = None  # a ThreadPoolExecutor, made on first use (start-up never needs one)
 
 
 def _ranked_in_halves(
@@ -222,6 +221,8 @@ def _ranked_in_halves(
 ) -> tuple[list[sqlite3.Row], int]:
     global _helper_thread
     if _helper_thread is None:
+        from concurrent.futures import ThreadPoolExecutor  # with logging: 5-10 ms of start-up
+
         _helper_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-half")
     # The id range goes into the FTS query itself (right after MATCH ?), where FTS5 seeks by it.
     select = select.replace(" MATCH ?", " MATCH ?" + _HALF_ID, 1)
