@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leshan_reader.core import paths
+from leshan_reader.core.errors import ArchiveError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.core.resources import seeds_dir
 from leshan_reader.search.engine import PARALLEL_MIN_ARTICLES, SearchOptions, SearchResult, search
@@ -209,5 +210,8 @@ class Library:
             last = self.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
             if last < PARALLEL_MIN_ARTICLES:
                 return None
-            self._helper = open_connection(self.path, read_only=True)
+            try:
+                self._helper = open_connection(self.path, read_only=True)
+            except (ArchiveError, sqlite3.Error):  # searches then rank in one pass, as before
+                return None
         return self._helper

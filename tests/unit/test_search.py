@@ -306,3 +306,24 @@ def test_ranking_in_two_halves_gives_exactly_what_one_pass_gives(library, monkey
             engine.search(library.conn, query, SearchOptions(limit=5), token, helper=helper)
     finally:
         helper.close()
+
+
+def test_the_library_ranks_in_halves_on_a_large_archive_and_falls_back_when_it_cannot(
+        tmp_path, articles, monkeypatch):
+    import leshan_reader.library as library_module
+    import leshan_reader.search.engine as engine
+    from leshan_reader.core.errors import ArchiveError
+    from leshan_reader.library import Library
+
+    monkeypatch.setattr(library_module, "PARALLEL_MIN_ARTICLES", 0)  # the seeds count as large
+    monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)
+    with Library.open(tmp_path / "a.sqlite3") as library:
+        assert found(library, "乐") == oracle(articles, "乐")
+        assert library._helper is not None  # the helper connection was used
+
+    def no_second_connection(*args, **kwargs):
+        raise ArchiveError("no second connection here")
+
+    with Library.open(tmp_path / "a.sqlite3") as library:
+        monkeypatch.setattr(library_module, "open_connection", no_second_connection)
+        assert found(library, "乐") == oracle(articles, "乐") and library._helper is None
