@@ -221,7 +221,7 @@ def _ranked_in_halves(
 ) -> tuple[list[sqlite3.Row], int]:
     global _helper_thread
     if _helper_thread is None:
-        from concurrent.futures import ThreadPoolExecutor  # with logging: 5-10 ms of start-up
+        from concurrent.futures import ThreadPoolExecutor  # here: start-up never needs it
 
         _helper_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-half")
     # The id range goes into the FTS query itself (right after MATCH ?), where FTS5 seeks by it.
