@@ -9,7 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6 import QtWidgets  # QMessageBox: see leshan_reader.ui
+from PySide6.QtWidgets import QApplication
 
 from leshan_reader.conversion import SCRIPTS, to_script
 from leshan_reader.core import i18n
@@ -81,7 +82,7 @@ def run(args) -> int:
     try:
         library = Library.connect(args.db)
     except UserError as exc:
-        QMessageBox.critical(None, t("无法打开档案", "Cannot open the archive"), str(exc))
+        QtWidgets.QMessageBox.critical(None, t("无法打开档案", "Cannot open the archive"), str(exc))
         print(f"leshan-reader: {exc}", file=sys.stderr)
         return 2
     window = MainWindow(library, settings, app_icon())
@@ -105,7 +106,7 @@ def run(args) -> int:
 
     def archive_failed(exc: BaseException, details: str) -> None:
         ready["done"], ready["error"] = True, exc
-        QMessageBox.critical(window, t("无法打开档案", "Cannot open the archive"), str(exc))
+        QtWidgets.QMessageBox.critical(window, t("无法打开档案", "Cannot open the archive"), str(exc))
 
     if library.needs_maintenance():
         window.statusBar().showMessage(t("正在准备档案…", "Preparing the archive…"))

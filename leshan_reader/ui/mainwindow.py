@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets  # dialogs and message boxes: see leshan_reader.ui
 from PySide6.QtCore import QByteArray, QDate, QLocale, QPoint, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCursor, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QCalendarWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
-    QProgressDialog,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -44,6 +41,9 @@ from leshan_reader.ui.render import citation
 from leshan_reader.ui.search_panel import PAGE_SIZE, SearchPanel
 from leshan_reader.ui.settings import Settings
 from leshan_reader.ui.workers import Worker
+
+if TYPE_CHECKING:  # event classes are named for readers and checkers, made by Qt when needed
+    from PySide6.QtGui import QCloseEvent
 
 SCRIPT_NAMES = {
     "hans": ("简体", "Simplified"),
@@ -406,20 +406,21 @@ class MainWindow(QMainWindow):
             self.open_page(issues[0]["pages"][0]["id"])
 
     def on_jump_to_date(self) -> None:
-        dialog = QDialog(self)
+        dialog = QtWidgets.QDialog(self)
         dialog.setWindowTitle(t("跳转到日期", "Go to Date"))
         calendar = QCalendarWidget(dialog)
         page = self.reader.page
         if page and page.get("date") and page.get("date_precision") == "day":
             y, m, d = (int(x) for x in page["date"].split("-"))
             calendar.setSelectedDate(QDate(y, m, d))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+        standard = QtWidgets.QDialogButtonBox.StandardButton
+        buttons = QtWidgets.QDialogButtonBox(standard.Ok | standard.Cancel, dialog)
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(calendar)
         layout.addWidget(buttons)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
             chosen = calendar.selectedDate()
             self.issues_browser.jump_to_date(dt.date(chosen.year(), chosen.month(), chosen.day()))
 
@@ -627,23 +628,23 @@ class MainWindow(QMainWindow):
     # --- import ---------------------------------------------------------------------------------
 
     def on_import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, t("导入报纸文本", "Import Page Files"), "",
+        files, _ = QtWidgets.QFileDialog.getOpenFileNames(self, t("导入报纸文本", "Import Page Files"), "",
                                                 t("文本文件 (*.txt);;所有文件 (*)", "Text files (*.txt);;All files (*)"))
         if files:
             self.import_paths([Path(f) for f in files])
 
     def on_import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, t("导入文件夹", "Import Folder"))
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, t("导入文件夹", "Import Folder"))
         if folder:
             self.import_paths([Path(folder)])
 
     def import_paths(self, paths: list[Path]) -> None:
         if self.library.read_only:
-            QMessageBox.information(self, t("只读档案", "Read-only archive"),
+            QtWidgets.QMessageBox.information(self, t("只读档案", "Read-only archive"),
                                     t("这个档案是只读的，不能导入。", "This archive is read-only: imports are disabled."))
             return
         token = CancelToken()
-        dialog = QProgressDialog(t("正在导入…", "Importing…"), t("取消", "Cancel"), 0, 0, self)
+        dialog = QtWidgets.QProgressDialog(t("正在导入…", "Importing…"), t("取消", "Cancel"), 0, 0, self)
         dialog.setObjectName("importProgress")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(600)  # quick imports never flash a window
@@ -672,7 +673,7 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException, details: str) -> None:
             dialog.hide()
             message = str(exc) if isinstance(exc, UserError) else t("导入出错（程序缺陷）：", "Import failed (a bug): ") + repr(exc)
-            QMessageBox.warning(self, t("导入失败", "Import failed"), message)
+            QtWidgets.QMessageBox.warning(self, t("导入失败", "Import failed"), message)
 
         self.writer.submit(run, finished, failed, progress)
 
@@ -688,7 +689,8 @@ class MainWindow(QMainWindow):
                 lines.append(f"✗ {item.source}: {item.reason}")
         for problem in report.problems:
             lines.append(f"• {problem}")
-        box = QMessageBox(QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
+        icon = QtWidgets.QMessageBox.Icon
+        box = QtWidgets.QMessageBox(icon.Information if report.ok else icon.Warning,
                           t("导入完成", "Import finished"), lines[0], parent=self)
         box.setObjectName("importSummary")
         if len(lines) > 1:
@@ -701,7 +703,7 @@ class MainWindow(QMainWindow):
 
     def on_about(self) -> None:
         stats = self.library.stats()
-        QMessageBox.about(
+        QtWidgets.QMessageBox.about(
             self, t("关于乐山日报阅读器", "About Leshan Reader"),
             t(f"<h3>乐山日报阅读器 {leshan_reader.__version__}</h3><p>乐山日报档案的离线阅读与全文检索。</p>"
               f"<p>档案：{stats['pages']} 版，{stats['articles']} 篇，{stats['characters']:,} 字<br/>"

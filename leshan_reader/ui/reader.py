@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QContextMenuEvent, QCursor, QFont, QTextCursor, QTextDocument
+from PySide6.QtGui import QCursor, QFont, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
     QToolTip,
@@ -21,6 +23,9 @@ from leshan_reader.conversion import to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.glossary import GlossaryMatcher
 from leshan_reader.ui.render import Match, date_label, definitions_html, page_label, render_page
+
+if TYPE_CHECKING:  # event classes are named for readers and checkers, made by Qt when needed
+    from PySide6.QtGui import QContextMenuEvent
 
 DEFAULT_POINT_SIZE = 14
 MIN_POINT_SIZE, MAX_POINT_SIZE = 8, 40

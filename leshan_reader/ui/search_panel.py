@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6 import QtWidgets  # QStyle, QStyleOptionViewItem: see leshan_reader.ui
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
@@ -14,9 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -55,7 +54,7 @@ class HitDelegate(QStyledItemDelegate):
         super().__init__(panel)
         self.panel = panel
 
-    def _document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
+    def _document(self, option: QtWidgets.QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
         document = QTextDocument()
         document.setDefaultFont(option.font)
         document.setHtml(hit_html(index.data(HIT_ROLE), self.panel.script))
@@ -65,15 +64,15 @@ class HitDelegate(QStyledItemDelegate):
     def paint(self, painter, option, index) -> None:
         self.initStyleOption(option, index)
         style = option.widget.style() if option.widget else None
-        option_text = QStyleOptionViewItem(option)
+        option_text = QtWidgets.QStyleOptionViewItem(option)
         option_text.text = ""
         if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option_text, painter, option.widget)
+            style.drawControl(QtWidgets.QStyle.ControlElement.CE_ItemViewItem, option_text, painter, option.widget)
         document = self._document(option, index)
         painter.save()
         painter.translate(option.rect.left() + 4, option.rect.top() + 2)
         context = QAbstractTextDocumentLayout.PaintContext()
-        if option.state & QStyle.StateFlag.State_Selected:
+        if option.state & QtWidgets.QStyle.StateFlag.State_Selected:
             context.palette.setColor(QPalette.ColorRole.Text, option.palette.color(QPalette.ColorRole.HighlightedText))
         document.documentLayout().draw(painter, context)
         painter.restore()
