@@ -145,6 +145,10 @@ class Library:
     def stats(self) -> dict:
         return queries.archive_stats(self.conn)
 
+    def counts(self) -> dict:
+        """Pages and articles only: quick, unlike ``stats``."""
+        return queries.archive_counts(self.conn)
+
     # --- glossary ------------------------------------------------------------------------------
 
     def _glossary(self) -> tuple[list[dict], GlossaryMatcher]:

@@ -111,12 +111,20 @@ def raw_bytes(conn: sqlite3.Connection, page_id: int) -> bytes:
     return bytes(row[0])
 
 
+def archive_counts(conn: sqlite3.Connection) -> dict:
+    """Pages and articles, counted on their indexes: quick at any size (the window's status bar
+    shows them after every start and import)."""
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    return {"pages": one("SELECT count(*) FROM pages"), "articles": one("SELECT count(*) FROM articles")}
+
+
 def archive_stats(conn: sqlite3.Connection) -> dict:
+    """Everything the About box and ``check`` report; the character count reads every page's
+    text (0.56 s at five years)."""
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     return {
         "issues": one("SELECT count(*) FROM issues"),
-        "pages": one("SELECT count(*) FROM pages"),
-        "articles": one("SELECT count(*) FROM articles"),
+        **archive_counts(conn),
         "characters": one("SELECT coalesce(sum(length(text)), 0) FROM pages"),
         "glossary_entries": one("SELECT count(*) FROM glossary"),
         "first_date": one("SELECT min(date_start) FROM issues"),

@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         try:
-            stats = self.library.stats()
+            stats = self.library.counts()  # stats() reads all text: 0.56 s at five years
         except Exception:  # the archive may be mid-import on another connection: show nothing
             return
         # The write-ahead log holds recent imports until SQLite checkpoints them into the file.

@@ -190,6 +190,16 @@ def test_text_that_looks_like_html_is_shown_as_text(make_window, qtbot, tmp_path
     assert "<b>粗体</b>" in text and "<img src=x onerror=alert(1)>" in text and "&nbsp;" in text
 
 
+def test_the_status_bar_counts_pages_and_articles_and_follows_an_import(make_window, qtbot, tmp_path):
+    window = make_window()
+    assert window.status_label.text().startswith("5 版 · 33 篇 · ")
+    page = tmp_path / "2023-03-03_01.txt"
+    page.write_text("测试页\n\n本报讯，今天的一篇新闻。\n", encoding="utf-8")
+    window.import_paths([page])
+    qtbot.waitUntil(lambda: hasattr(window, "last_import_report"), timeout=10000)
+    assert window.status_label.text().startswith("6 版 · ")
+
+
 def test_import_shows_progress_and_can_be_cancelled(make_window, qtbot, tmp_path, monkeypatch):
     folder = tmp_path / "many"
     folder.mkdir()
