@@ -14,6 +14,10 @@ from leshan_reader.core.i18n import t
 from leshan_reader.ui.render import date_label, page_label
 
 PAGE_ROLE = Qt.ItemDataRole.UserRole
+MONTH_ROLE = Qt.ItemDataRole.UserRole + 1
+# Up to this many days of issues the tree is filled and opened to the days at once (about a
+# year); a larger archive's months are filled as they are opened.
+_ALL_DAYS_SHOWN_UP_TO = 400
 
 
 class IssueBrowser(QWidget):
@@ -39,6 +43,9 @@ class IssueBrowser(QWidget):
         self._days: dict[str, list[int]] = {}
         self._items: dict[int, QTreeWidgetItem] = {}
         self._issues: list[dict] = []
+        self._unfilled: dict[str, tuple[QTreeWidgetItem, list[dict]]] = {}  # month -> its issues
+        self._page_month: dict[int, str] = {}  # page id -> month key, for dated pages
+        self.tree.itemExpanded.connect(self._on_item_expanded)
         self.tree.itemActivated.connect(self._on_item_activated)
         self.tree.itemClicked.connect(self._on_item_activated)
         self.calendar.clicked.connect(self._on_date_clicked)
@@ -48,57 +55,87 @@ class IssueBrowser(QWidget):
         self.tree.clear()
         self._items.clear()
         self._days.clear()
+        self._unfilled.clear()
+        self._page_month.clear()
         years: dict[str, QTreeWidgetItem] = {}
-        months: dict[str, QTreeWidgetItem] = {}
+        months: dict[str, tuple[QTreeWidgetItem, list[dict]]] = {}
         marked = QTextCharFormat()
         marked.setFontWeight(QFont.Weight.Bold)
         marked.setBackground(QBrush(QColor("#c8e6c9")))
         self.calendar.setDateTextFormat(QDate(), QTextCharFormat())  # clear earlier marks
+        # Built detached and added in one call; a month's days and pages are made when it is
+        # first opened, unless the archive is small (five years: 9,000 items, 220 ms at start).
         for issue in issues:
             date, precision = issue["date"], issue["date_precision"]
             year_key = date[:4] if date else t("日期不明", "Undated")
             year = years.get(year_key)
             if year is None:
-                year = years[year_key] = QTreeWidgetItem(self.tree, [year_key])
-            parent = year
+                year = years[year_key] = QTreeWidgetItem([year_key])
             if precision == "day":
                 month_key = date[:7]
-                month = months.get(month_key)
-                if month is None:
-                    month = months[month_key] = QTreeWidgetItem(year, [t(f"{int(date[5:7])}月", date[:7])])
-                parent = QTreeWidgetItem(month, [date_label(date, precision)])
+                if month_key not in months:
+                    month = QTreeWidgetItem(year, [t(f"{int(date[5:7])}月", date[:7])])
+                    month.setData(0, MONTH_ROLE, month_key)
+                    months[month_key] = (month, [])
+                months[month_key][1].append(issue)
                 day = QDate(int(date[:4]), int(date[5:7]), int(date[8:10]))
                 self.calendar.setDateTextFormat(day, marked)
                 self._days[date] = [p["id"] for p in issue["pages"]]
+                self._page_month.update((p["id"], month_key) for p in issue["pages"])
             elif precision in ("month", "year"):
-                parent = QTreeWidgetItem(year, [date_label(date, precision)])
-            for page in issue["pages"]:
-                label = page_label(page["page"])
-                if page["page"] is None:
-                    label += f"  ({page['source']})"
-                item = QTreeWidgetItem(parent, [label])
-                item.setData(0, PAGE_ROLE, page["id"])
-                item.setToolTip(0, page["source"])
-                self._items[page["id"]] = item
-        self.tree.expandToDepth(1)
-        self._mark_gaps()
+                self._add_pages(QTreeWidgetItem(year, [date_label(date, precision)]), issue)
+            else:
+                self._add_pages(year, issue)
+        for month, month_issues in months.values():
+            # How many days of the month the archive holds: the gaps show.
+            days = len(month_issues)
+            month.setText(0, month.text(0) + t(f"（{days}天）", f" ({days} days)"))
+            month.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        self._unfilled = dict(months)
+        lazy = len(self._days) > _ALL_DAYS_SHOWN_UP_TO
+        if not lazy:
+            for key in list(self._unfilled):
+                self._fill_month(key)
+        self.tree.addTopLevelItems(list(years.values()))
+        self.tree.expandToDepth(0 if lazy else 1)
 
-    def _mark_gaps(self) -> None:
-        """Show, in each month's label, how many days of it the archive holds."""
-        root = self.tree.invisibleRootItem()
-        for y in range(root.childCount()):
-            year = root.child(y)
-            for m in range(year.childCount()):
-                month = year.child(m)
-                days = sum(1 for i in range(month.childCount()) if month.child(i).childCount())
-                if days and month.childCount() and month.child(0).data(0, PAGE_ROLE) is None:
-                    month.setText(0, month.text(0) + t(f"（{days}天）", f" ({days} days)"))
+    def _add_pages(self, parent: QTreeWidgetItem, issue: dict) -> None:
+        for page in issue["pages"]:
+            label = page_label(page["page"])
+            if page["page"] is None:
+                label += f"  ({page['source']})"
+            item = QTreeWidgetItem(parent, [label])
+            item.setData(0, PAGE_ROLE, page["id"])
+            item.setToolTip(0, page["source"])
+            self._items[page["id"]] = item
+
+    def _fill_month(self, month_key: str) -> None:
+        entry = self._unfilled.pop(month_key, None)
+        if entry is None:
+            return
+        month, month_issues = entry
+        for issue in month_issues:
+            self._add_pages(QTreeWidgetItem(month, [date_label(issue["date"], "day")]), issue)
+
+    def _on_item_expanded(self, item: QTreeWidgetItem) -> None:
+        month_key = item.data(0, MONTH_ROLE)
+        if month_key is not None:
+            self._fill_month(month_key)
+
+    def _item_for_page(self, page_id: int) -> QTreeWidgetItem | None:
+        if page_id not in self._items and page_id in self._page_month:
+            self._fill_month(self._page_month[page_id])
+        return self._items.get(page_id)
 
     def select_page(self, page_id: int) -> None:
-        item = self._items.get(page_id)
+        item = self._item_for_page(page_id)
         if item is None:
             return
         self.tree.blockSignals(True)
+        parent = item.parent()
+        while parent is not None:  # a month made on demand is still closed
+            parent.setExpanded(True)
+            parent = parent.parent()
         self.tree.setCurrentItem(item)
         self.tree.scrollToItem(item)
         self.tree.blockSignals(False)
@@ -119,6 +156,7 @@ class IssueBrowser(QWidget):
         return True
 
     def _on_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        self._on_item_expanded(item)  # a month not opened yet has no days to go to
         page_id = item.data(0, PAGE_ROLE)
         if page_id is None and item.childCount():
             first = item
