@@ -702,7 +702,11 @@ class MainWindow(QMainWindow):
     # --- about / close -------------------------------------------------------------------------------
 
     def on_about(self) -> None:
-        stats = self.library.stats()
+        # The statistics count every character of the archive (0.56 s at five years): on the
+        # search worker, and the box opens when they are in.
+        self.searcher.submit(lambda library: library.stats(), self._show_about)
+
+    def _show_about(self, stats: dict) -> None:
         QtWidgets.QMessageBox.about(
             self, t("关于乐山日报阅读器", "About Leshan Reader"),
             t(f"<h3>乐山日报阅读器 {leshan_reader.__version__}</h3><p>乐山日报档案的离线阅读与全文检索。</p>"
