@@ -28,6 +28,11 @@ def _portable_home() -> Path | None:
     return None
 
 
+def is_portable() -> bool:
+    """Running from a removable drive, as a portable install (see ``_portable_home``)."""
+    return not os.environ.get(HOME_ENV) and _portable_home() is not None
+
+
 def app_home() -> Path | None:
     """The single folder overriding the platform folders, if one is set."""
     override = os.environ.get(HOME_ENV)

@@ -238,3 +238,31 @@ def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypa
         report = library.import_paths([folder])
         assert report.count("imported") == 28 and library.stats()["pages"] == 28
         assert consistent(library)
+
+
+def test_a_portable_install_keeps_its_data_beside_it_and_reads_the_archive_without_a_memory_map(
+        tmp_path, monkeypatch):
+    """A USB stick pulled out mid-read must give an error message, not end the process, which is
+    what a read from a memory-mapped file does."""
+    import sys
+
+    from leshan_reader.core import paths
+    from leshan_reader.store.db import open_connection
+
+    (tmp_path / "portable.txt").write_text("", encoding="utf-8")
+    monkeypatch.delenv(paths.HOME_ENV, raising=False)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "LeshanReader.exe"))
+    assert paths.is_portable() and paths.data_dir() == tmp_path / "data"
+    conn = open_connection(paths.default_archive_path())
+    try:
+        assert conn.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    finally:
+        conn.close()
+    (tmp_path / "portable.txt").unlink()
+    assert not paths.is_portable()
+    conn = open_connection(tmp_path / "local.sqlite3")
+    try:
+        assert conn.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    finally:
+        conn.close()
