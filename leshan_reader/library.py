@@ -13,7 +13,7 @@ from leshan_reader.core import paths
 from leshan_reader.core.errors import ArchiveError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.core.resources import seeds_dir
-from leshan_reader.search.engine import PARALLEL_MIN_ARTICLES, SearchOptions, SearchResult, search
+from leshan_reader.search.engine import SearchOptions, SearchResult, search
 from leshan_reader.glossary import Entry, GlossaryMatcher
 from leshan_reader.glossary.aliases import QUOTES
 from leshan_reader.store import fts, queries
@@ -205,15 +205,12 @@ class Library:
     def search(
         self, query: str, options: SearchOptions | None = None, cancel: CancelToken = NEVER_CANCELLED
     ) -> SearchResult:
-        return search(self.conn, query, options, cancel, self._search_helper())
+        return search(self.conn, query, options, cancel, self._search_helper)
 
     def _search_helper(self) -> sqlite3.Connection | None:
-        """A second, read-only connection for searches that rank in two halves (see
-        ``search.engine.PARALLEL_MIN_ARTICLES``); opened once, for large archives only."""
+        """A second, read-only connection for searches that rank in two halves (the engine asks
+        for it in large archives only); opened once."""
         if self._helper is None:
-            last = self.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-            if last < PARALLEL_MIN_ARTICLES:
-                return None
             try:
                 self._helper = open_connection(self.path, read_only=True)
             except (ArchiveError, sqlite3.Error):  # searches then rank in one pass, as before

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Callable
 
 from leshan_reader.core.dates import parse_range_bound
 from leshan_reader.core.errors import QueryError
@@ -141,10 +142,10 @@ def search(
     query: str | ParsedQuery,
     options: SearchOptions | None = None,
     cancel: CancelToken = NEVER_CANCELLED,
-    helper: sqlite3.Connection | None = None,
+    open_helper: Callable[[], sqlite3.Connection | None] | None = None,
 ) -> SearchResult:
-    """Search the archive. ``helper``, a second connection to the same archive, lets a large
-    archive rank one-character queries in two halves at once."""
+    """Search the archive. ``open_helper`` gives a second connection to the same archive (or
+    None), asked for only when a large archive can rank a one-character query in two halves."""
     options = options or SearchOptions()
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     if options.order not in (RELEVANCE, DATE):
@@ -178,14 +179,17 @@ def search(
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
         f"WHERE {table} MATCH ?{filter_sql}"
     )
-    if helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
+    helper, last_id = None, 0
+    if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
         if last_id >= PARALLEL_MIN_ARTICLES:
-            ranked, total = _ranked_in_halves(conn, helper, select, count_sql, expression,
-                                              filter_params, limit, options.offset, last_id, cancel)
-            return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
-    ranked, total = _ranked(conn, select, count_sql, [expression, *filter_params], limit,
-                            options.offset, cancel)
+            helper = open_helper()
+    if helper is not None:
+        ranked, total = _ranked_in_halves(conn, helper, select, count_sql, expression,
+                                          filter_params, limit, options.offset, last_id, cancel)
+    else:
+        ranked, total = _ranked(conn, select, count_sql, [expression, *filter_params], limit,
+                                options.offset, cancel)
     return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
 
 

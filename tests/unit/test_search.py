@@ -294,7 +294,7 @@ def test_ranking_in_two_halves_gives_exactly_what_one_pass_gives(library, monkey
         for options in cases:
             one_pass = engine.search(library.conn, query, options)
             monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)
-            halves = engine.search(library.conn, query, options, helper=helper)
+            halves = engine.search(library.conn, query, options, open_helper=lambda: helper)
             monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 20_000)
             assert halves.total == one_pass.total, options
             assert [(h.article_id, h.score, h.matches) for h in halves.hits] == \
@@ -303,7 +303,7 @@ def test_ranking_in_two_halves_gives_exactly_what_one_pass_gives(library, monkey
         token.cancel()
         monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)
         with pytest.raises(Cancelled):
-            engine.search(library.conn, query, SearchOptions(limit=5), token, helper=helper)
+            engine.search(library.conn, query, SearchOptions(limit=5), token, open_helper=lambda: helper)
     finally:
         helper.close()
 
@@ -315,10 +315,9 @@ def test_the_library_ranks_in_halves_on_a_large_archive_and_falls_back_when_it_c
     from leshan_reader.core.errors import ArchiveError
     from leshan_reader.library import Library
 
-    monkeypatch.setattr(library_module, "PARALLEL_MIN_ARTICLES", 0)  # the seeds count as large
-    monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)
-    with Library.open(tmp_path / "a.sqlite3") as library:
-        assert found(library, "乐") == oracle(articles, "乐")
+    monkeypatch.setattr(engine, "PARALLEL_MIN_ARTICLES", 0)  # the seeds count as large
+    with Library.open(tmp_path / "a.sqlite3") as library:  # a limited search: halves apply
+        assert found(library, "乐", limit=1000) == oracle(articles, "乐")
         assert library._helper is not None  # the helper connection was used
 
     def no_second_connection(*args, **kwargs):
@@ -326,4 +325,4 @@ def test_the_library_ranks_in_halves_on_a_large_archive_and_falls_back_when_it_c
 
     with Library.open(tmp_path / "a.sqlite3") as library:
         monkeypatch.setattr(library_module, "open_connection", no_second_connection)
-        assert found(library, "乐") == oracle(articles, "乐") and library._helper is None
+        assert found(library, "乐", limit=1000) == oracle(articles, "乐") and library._helper is None
