@@ -342,7 +342,7 @@ def _is_subhead(paragraphs, roles, group, floor, cuts) -> bool:
         return True
     if roles[first - 1] != TEXT:
         return False
-    if is_story_opener(paragraphs[end]) or ends_with_continuation(paragraphs[first - 1].text):
+    if ends_with_continuation(paragraphs[first - 1].text):
         return False
     story_start = _story_start_before(paragraphs, roles, cuts, first, floor)
     before = _text_from(paragraphs, roles, story_start, first)
