@@ -58,7 +58,7 @@ class IssueBrowser(QWidget):
         self._unfilled.clear()
         self._page_month.clear()
         years: dict[str, QTreeWidgetItem] = {}
-        months: dict[str, tuple[QTreeWidgetItem, list[dict]]] = {}
+        months = self._unfilled
         marked = QTextCharFormat()
         marked.setFontWeight(QFont.Weight.Bold)
         marked.setBackground(QBrush(QColor("#c8e6c9")))
@@ -91,10 +91,9 @@ class IssueBrowser(QWidget):
             days = len(month_issues)
             month.setText(0, month.text(0) + t(f"（{days}天）", f" ({days} days)"))
             month.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
-        self._unfilled = dict(months)
         lazy = len(self._days) > _ALL_DAYS_SHOWN_UP_TO
         if not lazy:
-            for key in list(self._unfilled):
+            for key in list(months):
                 self._fill_month(key)
         self.tree.addTopLevelItems(list(years.values()))
         self.tree.expandToDepth(0 if lazy else 1)
