@@ -628,8 +628,9 @@ class MainWindow(QMainWindow):
     # --- import ---------------------------------------------------------------------------------
 
     def on_import_files(self) -> None:
-        files, _ = QtWidgets.QFileDialog.getOpenFileNames(self, t("导入报纸文本", "Import Page Files"), "",
-                                                t("文本文件 (*.txt);;所有文件 (*)", "Text files (*.txt);;All files (*)"))
+        files, _ = QtWidgets.QFileDialog.getOpenFileNames(
+            self, t("导入报纸文本", "Import Page Files"), "",
+            t("文本文件 (*.txt);;所有文件 (*)", "Text files (*.txt);;All files (*)"))
         if files:
             self.import_paths([Path(f) for f in files])
 
@@ -640,8 +641,9 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths: list[Path]) -> None:
         if self.library.read_only:
-            QtWidgets.QMessageBox.information(self, t("只读档案", "Read-only archive"),
-                                    t("这个档案是只读的，不能导入。", "This archive is read-only: imports are disabled."))
+            QtWidgets.QMessageBox.information(
+                self, t("只读档案", "Read-only archive"),
+                t("这个档案是只读的，不能导入。", "This archive is read-only: imports are disabled."))
             return
         token = CancelToken()
         dialog = QtWidgets.QProgressDialog(t("正在导入…", "Importing…"), t("取消", "Cancel"), 0, 0, self)
@@ -691,7 +693,7 @@ class MainWindow(QMainWindow):
             lines.append(f"• {problem}")
         icon = QtWidgets.QMessageBox.Icon
         box = QtWidgets.QMessageBox(icon.Information if report.ok else icon.Warning,
-                          t("导入完成", "Import finished"), lines[0], parent=self)
+                                    t("导入完成", "Import finished"), lines[0], parent=self)
         box.setObjectName("importSummary")
         if len(lines) > 1:
             box.setDetailedText("\n".join(lines[1:]))
