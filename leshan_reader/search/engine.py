@@ -92,8 +92,8 @@ class SearchResult:
 def match_spans(text: str, patterns: list[PrintedTextPattern]) -> list[tuple[int, int]]:
     """Non-overlapping matches of any pattern in ``text``, in order (offsets into ``text``)."""
     if len(patterns) == 1:  # most queries: one pattern's matches come in order, not overlapping
-        return [match.span() for match in patterns[0].finditer(text)]
-    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text) if m.end() > m.start())
+        return patterns[0].spans(text)
+    spans = sorted(span for pattern in patterns for span in pattern.spans(text))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:

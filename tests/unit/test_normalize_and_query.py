@@ -1,8 +1,19 @@
+import functools
+import re
+
 import pytest
 
 from leshan_reader.core.errors import QueryError
 from leshan_reader.search.query import parse_query
-from leshan_reader.text.normalize import PrintedTextPattern, bigram_tokens, char_tokens, fold, normalize
+from leshan_reader.text.normalize import (
+    IGNORABLE_CLASS,
+    PrintedTextPattern,
+    _gap_chars,
+    bigram_tokens,
+    char_tokens,
+    fold,
+    normalize,
+)
 from tests.conftest import REPORT_2021, SEEDS
 
 
@@ -91,6 +102,57 @@ def test_index_tokens_of_a_whole_seed_page():
 def test_a_printed_text_pattern_gives_offsets_in_the_printed_text(printed, span):
     """White space, controls and zero-width characters may stand between the characters of a
     match; the span covers them, in the text as printed."""
-    assert [m.span() for m in PrintedTextPattern(normalize("習近平")).finditer(printed)] == [span]
-    assert list(PrintedTextPattern("习近平").finditer("习近 平\u200b习进平")) != []
-    assert list(PrintedTextPattern("习近平").finditer("习进平\u200b")) == []
+    assert PrintedTextPattern(normalize("習近平")).spans(printed) == [span]
+    assert PrintedTextPattern("习近平").spans("习近 平\u200b习进平") == [(0, 4)]
+    assert PrintedTextPattern("习近平").spans("习进平\u200b") == []
+
+
+def _regex_oracle(term: str) -> re.Pattern[str]:
+    """The same search as a regular expression: each character the class of its printed forms,
+    the ignorable class between every two."""
+    forms = _printed_forms()
+    classes = ["[" + "".join(re.escape(form) for form in forms.get(char, char)) + "]" for char in term]
+    return re.compile((IGNORABLE_CLASS + "*").join(classes))
+
+
+@functools.cache
+def _printed_forms() -> dict[str, str]:
+    every = "".join(chr(code) for code in range(0x30000) if not 0xD800 <= code < 0xE000)
+    forms: dict[str, str] = {}
+    for printed, folded in zip(every, fold(every)):
+        forms[folded] = forms.get(folded, "") + printed
+    return forms
+
+
+@pytest.mark.parametrize(
+    "term, printed",
+    [
+        ("乐山", "樂山 乐\n山樂\u200b山乐 水 山"),
+        ("哈哈", "哈哈哈哈哈"),  # overlapping candidates: leftmost, then after the match
+        ("3d打印", "３Ｄ打印 3d 打\u3000印 ③D打印 𝟑𝐃打印"),  # first character with a dozen forms
+        ("abc", "ABC ａｂｃ a b\tc Ⓐbc aab abab"),
+        ("的", "的\n的的 的"),
+        ("习近平", "习近" + "\x85\u2028\u3000\xa0\x00\x7f" + "平"),
+    ],
+)
+def test_printed_text_pattern_finds_what_a_regular_expression_finds(term, printed):
+    assert PrintedTextPattern(term).spans(printed) == [m.span() for m in _regex_oracle(term).finditer(printed)]
+
+
+def test_printed_text_pattern_agrees_with_a_regular_expression_on_a_seed_page():
+    text = (SEEDS / REPORT_2021).read_text(encoding="utf-8")
+    folded = normalize(text)
+    terms = {folded[i:i + length] for length in (1, 2, 3, 5, 8) for i in range(0, len(folded) - length, 397)}
+    for term in sorted(terms):
+        expected = [m.span() for m in _regex_oracle(term).finditer(text)]
+        assert PrintedTextPattern(term).spans(text) == expected, term
+        assert expected, term  # every term was cut from the page, so each must be found
+
+
+def test_ignorable_characters_are_exactly_the_gap_and_fold_to_nothing_searchable():
+    """Gaps are skipped greedily: exact only if no gap character can stand for a term's character."""
+    ignorable = re.compile(IGNORABLE_CLASS)
+    matching = {chr(code) for code in range(0x30000)
+                if not 0xD800 <= code < 0xE000 and ignorable.fullmatch(chr(code))}
+    assert _gap_chars() == matching
+    assert all(normalize(char) == "" for char in matching)
