@@ -8,12 +8,14 @@ and the longest term at each position wins (三线四区一湖六湿地 over any
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from leshan_reader.glossary.aliases import QUOTES, match_key
 from leshan_reader.text.normalize import fold
 
-_SKIPPED = set(QUOTES) | {" ", "\t", "\n", "\r", "\u3000"}
+_SKIPPED = frozenset(QUOTES) | {" ", "\t", "\n", "\r", "\u3000"}
+_SKIPPED_RUN = re.compile("[" + "".join(sorted(map(re.escape, _SKIPPED))) + "]+")
 # Quoted parts this short (三公, 两通) are ordinary words elsewhere (三公里): they are marked on a
 # page only where the page prints them in quotation marks, as the report does.
 SHORT_PART = 2
@@ -37,12 +39,8 @@ class TermMatch:
 def _keyed(text: str) -> tuple[str, list[int]]:
     """The text's match key, and for each key character its offset in ``text``."""
     folded = fold(text)
-    chars, offsets = [], []
-    for offset, char in enumerate(folded):
-        if char not in _SKIPPED:
-            chars.append(char)
-            offsets.append(offset)
-    return "".join(chars), offsets
+    skipped = _SKIPPED
+    return _SKIPPED_RUN.sub("", folded), [i for i, char in enumerate(folded) if char not in skipped]
 
 
 class GlossaryMatcher:

@@ -35,12 +35,12 @@ def _fold_table() -> dict[int, str]:
     """The fold, built once per installation and kept in the cache folder: building it scans every
     code point and runs OpenCC over every CJK character (~0.2 s), loading it takes a few ms. The
     file is named by the fold's signature, so an upgrade of OpenCC or Unicode builds a new one."""
-    import hashlib
     import marshal
+    import zlib  # not hashlib: its import took 4 ms of every start
 
     from leshan_reader.core.paths import cache_dir
 
-    name = hashlib.sha256(fold_signature().encode()).hexdigest()[:16]
+    name = f"{zlib.crc32(fold_signature().encode()):08x}"
     cached = cache_dir() / f"fold-{name}.marshal"
     try:
         table = marshal.loads(cached.read_bytes())
