@@ -3,7 +3,8 @@ and where the term is used in the archive."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6 import QtCore  # QtCore.Qt after start-up only: see leshan_reader.ui
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from leshan_reader.conversion import to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.glossary import match_key
+from leshan_reader.ui import USER_ROLE
 from leshan_reader.ui.render import definitions_html
 
 
@@ -41,7 +43,8 @@ class GlossaryPanel(QDockWidget):
         self.definition = QTextBrowser(body)
         self.definition.setObjectName("glossaryDefinition")
         self.definition.setOpenLinks(False)
-        splitter = QSplitter(Qt.Orientation.Vertical, body)
+        splitter = QSplitter(parent=body)
+        splitter.setProperty("orientation", "Vertical")
         splitter.addWidget(self.terms)
         splitter.addWidget(self.definition)
         layout = QVBoxLayout(body)
@@ -100,11 +103,11 @@ class GlossaryPanel(QDockWidget):
 
     def current_entry_id(self) -> int | None:
         item = self.terms.currentItem()
-        return int(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        return int(item.data(USER_ROLE)) if item else None
 
     def _select(self, entry_id: int) -> bool:
         for row in range(self.terms.count()):
-            if self.terms.item(row).data(Qt.ItemDataRole.UserRole) == entry_id:
+            if self.terms.item(row).data(USER_ROLE) == entry_id:
                 self.terms.setCurrentRow(row)
                 return True
         return False
@@ -122,7 +125,7 @@ class GlossaryPanel(QDockWidget):
         for entry in shown:
             label = entry["term"] if self.script == "hans" else to_script(entry["term"], self.script)
             item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, entry["id"])
+            item.setData(USER_ROLE, entry["id"])
             item.setToolTip(f"{label} — {entry['source_title']}")
             self.terms.addItem(item)
         self.terms.blockSignals(False)
@@ -135,7 +138,7 @@ class GlossaryPanel(QDockWidget):
         if item is None:
             self.definition.setHtml("")
             return
-        entry_id = int(item.data(Qt.ItemDataRole.UserRole))
+        entry_id = int(item.data(USER_ROLE))
         entry = next(e for e in self.entries if e["id"] == entry_id)
         same_term = [e for e in self.entries if e["term"] == entry["term"]]  # newest first
         self.definition.setHtml(definitions_html(same_term, self.script, self.occurrences.get(entry_id)))
@@ -156,7 +159,7 @@ class TermPopup(QTextBrowser):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowFlags(Qt.WindowType.Popup)
+        self.setWindowFlags(QtCore.Qt.WindowType.Popup)
         self.setObjectName("termPopup")
         self.setOpenLinks(False)
         self.resize(420, 260)

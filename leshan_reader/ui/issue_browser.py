@@ -6,18 +6,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QCalendarWidget, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from leshan_reader.core.i18n import t
+from leshan_reader.ui import USER_ROLE
 from leshan_reader.ui.render import date_label, page_label
 
-PAGE_ROLE = Qt.ItemDataRole.UserRole
-MONTH_ROLE = Qt.ItemDataRole.UserRole + 1
+PAGE_ROLE = USER_ROLE
+MONTH_ROLE = USER_ROLE + 1
 # Up to this many days of issues the tree is filled and opened to the days at once (about a
 # year); a larger archive's months are filled as they are opened.
 _ALL_DAYS_SHOWN_UP_TO = 400
+
+
+def _solid_brush(color: QColor) -> QBrush:
+    # QBrush(color) would make PySide weigh QBrush(Qt.GlobalColor) and so the whole Qt namespace
+    # (see leshan_reader.ui); a palette's brushes are solid.
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Button, color)
+    return palette.button()
 
 
 class IssueBrowser(QWidget):
@@ -34,7 +43,8 @@ class IssueBrowser(QWidget):
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
         self.tree.setObjectName("issueTree")
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter = QSplitter(parent=self)
+        self.splitter.setProperty("orientation", "Vertical")  # no Qt enum: see leshan_reader.ui
         self.splitter.addWidget(self.calendar)
         self.splitter.addWidget(self.tree)
         layout = QVBoxLayout(self)
@@ -61,7 +71,7 @@ class IssueBrowser(QWidget):
         months = self._unfilled
         marked = QTextCharFormat()
         marked.setFontWeight(QFont.Weight.Bold)
-        marked.setBackground(QBrush(QColor("#c8e6c9")))
+        marked.setBackground(_solid_brush(QColor("#c8e6c9")))
         self.calendar.setDateTextFormat(QDate(), QTextCharFormat())  # clear earlier marks
         # Built detached and added in one call; a month's days and pages are made when it is
         # first opened, unless the archive is small (five years: 9,000 items, 220 ms at start).

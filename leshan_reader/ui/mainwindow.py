@@ -11,8 +11,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6 import QtWidgets  # dialogs and message boxes: see leshan_reader.ui
-from PySide6.QtCore import QByteArray, QDate, QLocale, QPoint, Qt
+from PySide6 import QtCore, QtWidgets  # Qt's enums, dialogs, message boxes: see leshan_reader.ui
+from PySide6.QtCore import QByteArray, QDate, QLocale, QPoint, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,7 +43,7 @@ from leshan_reader.ui.settings import Settings
 from leshan_reader.ui.workers import Worker
 
 if TYPE_CHECKING:  # event classes are named for readers and checkers, made by Qt when needed
-    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QCloseEvent, QShowEvent
 
 SCRIPT_NAMES = {
     "hans": ("简体", "Simplified"),
@@ -52,6 +52,9 @@ SCRIPT_NAMES = {
     "twp": ("臺灣正體（含用語）", "Taiwan, with phrases"),
     "hk": ("香港繁體", "Hong Kong"),
 }
+# The glossary panel, hidden unless it was open when the window closed, is docked this long after
+# the window is shown: docking needs the Qt namespace (see leshan_reader.ui).
+DOCK_GLOSSARY_AFTER_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -67,7 +70,7 @@ class MainWindow(QMainWindow):
         self.issues_browser = IssueBrowser(self)
         self.reader = ReaderPane(self)
         self.search = SearchPanel(self)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = QSplitter(parent=self)  # horizontal
         self.splitter.addWidget(self.issues_browser)
         self.splitter.addWidget(self.reader)
         self.splitter.addWidget(self.search)
@@ -76,9 +79,9 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 760, 380])
         self.setCentralWidget(self.splitter)
         self.glossary_panel = GlossaryPanel(self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.glossary_panel)
         self.glossary_panel.hide()
-        self.term_popup = TermPopup(self)
+        self._glossary_docked = False
+        self._term_popup: TermPopup | None = None
         self.page_order: list[int] = []
         self.current_page_id: int | None = None
         self.search_token: CancelToken | None = None
@@ -93,6 +96,8 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._connect_signals()
         self.retranslate()
+        if self.settings.window_state("glossary_panel_open") in (True, "true"):
+            self.dock_glossary_panel()  # on screen from the start: no late reflow of the page
         self._restore()
 
     # --- construction ----------------------------------------------------------------------
@@ -100,10 +105,10 @@ class MainWindow(QMainWindow):
     def _action(self, shortcut=None, slot=None, checkable=False) -> QAction:
         action = QAction(self)
         if shortcut is not None:
-            if isinstance(shortcut, (list, tuple)):
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
-            else:
-                action.setShortcut(QKeySequence(shortcut))
+            # setShortcuts, not setShortcut: choosing among setShortcut's overloads makes the Qt
+            # namespace (see leshan_reader.ui).
+            keys = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
+            action.setShortcuts([QKeySequence(key) for key in keys])
         action.setCheckable(checkable)
         if slot is not None:
             action.triggered.connect(slot)
@@ -115,7 +120,7 @@ class MainWindow(QMainWindow):
         self.act_import_files = self._action(S.Open, self.on_import_files)
         self.act_import_folder = self._action("Ctrl+Shift+O", self.on_import_folder)
         self.act_quit = self._action(S.Quit, self.close)
-        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_quit.setShortcuts([QKeySequence("Ctrl+Q")])
         self.act_copy = self._action(S.Copy, self.on_copy)
         self.act_copy_citation = self._action("Ctrl+Shift+C", self.on_copy_with_citation)
         self.act_find = self._action(S.Find, self.on_focus_search)
@@ -138,7 +143,7 @@ class MainWindow(QMainWindow):
         self.act_lookup = self._action("Ctrl+D", self.on_lookup)
         self.reader.view.lookup_action = self.act_lookup
         self.act_glossary = self.glossary_panel.toggleViewAction()
-        self.act_glossary.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.act_glossary.setShortcuts([QKeySequence("Ctrl+Shift+G")])
         self.addAction(self.act_glossary)
         self.act_mark_terms = self._action(None, self.on_toggle_marks, checkable=True)
         self.act_conversion_marks = self._action(None, self.on_toggle_marks, checkable=True)
@@ -215,8 +220,7 @@ class MainWindow(QMainWindow):
         self.search.hit_activated.connect(self.on_hit_activated)
         self.search.more_requested.connect(self.on_more_results)
         self.reader.term_clicked.connect(lambda ids: self.show_terms(ids))
-        self.term_popup.page_requested.connect(self.open_page)
-        self.term_popup.panel_requested.connect(self.show_in_glossary_panel)
+        self.act_glossary.triggered.connect(self.dock_glossary_panel)
         self.glossary_panel.page_requested.connect(self.open_page)
         self.glossary_panel.occurrences_wanted.connect(self.on_occurrences_wanted)
         self.script_box.currentIndexChanged.connect(
@@ -307,7 +311,37 @@ class MainWindow(QMainWindow):
         self.reader.conversion_marks = self.settings.get("conversion_marks")
         self.language_actions[i18n.language()].setChecked(True)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._glossary_docked:
+            QTimer.singleShot(DOCK_GLOSSARY_AFTER_MS, self.dock_glossary_panel)
+
+    def dock_glossary_panel(self) -> None:
+        """Put the glossary panel where it was when the window closed (right, hidden, the first
+        time). Done after the first paint; at once if anything needs the panel sooner."""
+        if self._glossary_docked:
+            return
+        self._glossary_docked = True
+        panel = self.glossary_panel
+        shown = not panel.isHidden()  # its menu item was used before it was docked
+        area = QtCore.Qt.DockWidgetArea.RightDockWidgetArea  # makes the Qt namespace, while idle
+        if not self.restoreDockWidget(panel):
+            self.addDockWidget(area, panel)
+        if shown:
+            panel.show()
+
+    @property
+    def term_popup(self) -> TermPopup:
+        """Made on first use: a pop-up window needs a Qt enum (see leshan_reader.ui)."""
+        if self._term_popup is None:
+            self._term_popup = TermPopup(self)
+            self._term_popup.page_requested.connect(self.open_page)
+            self._term_popup.panel_requested.connect(self.show_in_glossary_panel)
+        return self._term_popup
+
     def save_state(self) -> None:
+        self.dock_glossary_panel()  # so that the saved state holds it
+        self.settings.set_window_state("glossary_panel_open", not self.glossary_panel.isHidden())
         self.settings.set_window_state("geometry", self.saveGeometry())
         self.settings.set_window_state("state", self.saveState())
         self.settings.set_window_state("splitter", self.splitter.saveState())
@@ -496,6 +530,7 @@ class MainWindow(QMainWindow):
         self.show_terms(ids[:3], view.viewport().mapToGlobal(rect.bottomLeft() + QPoint(0, 6)))
 
     def show_in_glossary_panel(self, entry_id: int) -> None:
+        self.dock_glossary_panel()
         self.glossary_panel.show()
         self.glossary_panel.raise_()
         self.glossary_panel.show_entry(entry_id)
@@ -648,7 +683,7 @@ class MainWindow(QMainWindow):
         token = CancelToken()
         dialog = QtWidgets.QProgressDialog(t("正在导入…", "Importing…"), t("取消", "Cancel"), 0, 0, self)
         dialog.setObjectName("importProgress")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(600)  # quick imports never flash a window
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, QUrl, Signal
 from PySide6.QtGui import QCursor, QFont, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from leshan_reader.conversion import to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.glossary import GlossaryMatcher
+from leshan_reader.ui import USER_ROLE
 from leshan_reader.ui.render import Match, date_label, definitions_html, page_label, render_page
 
 if TYPE_CHECKING:  # event classes are named for readers and checkers, made by Qt when needed
@@ -39,9 +40,8 @@ class PageView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setOpenLinks(False)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
+        # Flags and orientations are set by name, without Qt enums: see leshan_reader.ui.
+        self.setProperty("textInteractionFlags", "TextSelectableByMouse|LinksAccessibleByMouse")
         self.setObjectName("pageView")
         self.lookup_action = None  # the window's "look up" action, offered in the context menu
 
@@ -68,7 +68,7 @@ class ReaderPane(QWidget):
         super().__init__(parent)
         self.header = QLabel(self)
         self.header.setObjectName("pageHeader")
-        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header.setProperty("textInteractionFlags", "TextSelectableByMouse")
         self.outline = QListWidget(self)
         self.outline.setObjectName("outline")
         self.view = PageView(self)
@@ -78,7 +78,7 @@ class ReaderPane(QWidget):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.raw)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = QSplitter(parent=self)  # horizontal
         self.splitter.addWidget(self.outline)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 4)
@@ -166,7 +166,7 @@ class ReaderPane(QWidget):
             if self.script != "hans":
                 title = to_script(title, self.script)
             item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.UserRole, article["id"])
+            item.setData(USER_ROLE, article["id"])
             item.setToolTip(title)
             self.outline.addItem(item)
 
@@ -252,7 +252,7 @@ class ReaderPane(QWidget):
     # --- slots -----------------------------------------------------------------------------
 
     def _on_outline_activated(self, item: QListWidgetItem) -> None:
-        self.scroll_to_article(int(item.data(Qt.ItemDataRole.UserRole)))
+        self.scroll_to_article(int(item.data(USER_ROLE)))
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         text = url.toString()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6 import QtWidgets  # QStyle, QStyleOptionViewItem: see leshan_reader.ui
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 from leshan_reader.conversion import to_script
 from leshan_reader.core.i18n import t
 from leshan_reader.search.engine import SearchHit
+from leshan_reader.ui import USER_ROLE
 from leshan_reader.ui.render import HIGHLIGHT, date_label, page_label
 
-HIT_ROLE = Qt.ItemDataRole.UserRole
+HIT_ROLE = USER_ROLE
 DEBOUNCE_MS = 250
 PAGE_SIZE = 200
 

@@ -155,15 +155,16 @@ def test_check_reports_a_sound_archive_and_a_damaged_one(isolated_home, tmp_path
     assert "DAMAGED" in damaged.stdout or "damaged" in damaged.stderr or "not" in damaged.stderr
 
 
-@pytest.mark.parametrize("archive", ["new", "indexed by an older version"])
+@pytest.mark.parametrize("archive", ["new", "indexed by an older version", "ready"])
 def test_gui_smoke_opens_the_window_searches_and_switches_script(isolated_home, tmp_path, archive):
-    """``gui --smoke`` as the packaged build runs it, on a first start and on an archive whose
-    search index must be rebuilt before the first page (an upgrade)."""
+    """``gui --smoke`` as the packaged build runs it, on a first start, on an archive whose
+    search index must be rebuilt before the first page (an upgrade), and on a ready archive."""
     import sqlite3
 
     db = tmp_path / "archive.sqlite3"
     if archive != "new":
         run("issues", "--db", db, home=isolated_home)
+    if archive == "indexed by an older version":
         with sqlite3.connect(db) as conn:
             conn.execute("DELETE FROM meta WHERE key = 'fts_fold_signature'")
     result = subprocess.run(
@@ -176,4 +177,6 @@ def test_gui_smoke_opens_the_window_searches_and_switches_script(isolated_home, 
     assert report["hits"] > 0 and report["glossary_entries"] == 41
     assert report["traditional_sample"].startswith("樂山日報")
     assert set(report) >= {"startup", "first_page", "search", "toggle"}
+    if archive == "ready":  # a normal start paints the page before making Qt's enums (see leshan_reader.ui)
+        assert report["qt_namespace_before_first_page"] is False
     assert json.loads(run("check", "--db", db, "--json", home=isolated_home).stdout)["ok"] is True

@@ -169,6 +169,35 @@ def test_settings_are_remembered_across_a_restart(make_window, qtbot):
     assert (again.width(), again.height()) == chosen
 
 
+def test_the_glossary_panel_is_docked_after_start_and_reopens_as_it_was_left(make_window, qtbot):
+    """The panel is docked just after the first paint (it needs Qt's enums: see leshan_reader.ui),
+    or at once when it was open at the last close, so the page does not reflow late."""
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    panel = window.glossary_panel
+    qtbot.waitUntil(lambda: window.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea, timeout=3000)
+    assert panel.isHidden()
+    window.act_glossary.trigger()
+    assert panel.isVisible() and not panel.isFloating()
+    page_width = window.reader.view.width()
+    window.close()
+    again = make_window()
+    assert again.dockWidgetArea(again.glossary_panel) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert again.glossary_panel.isVisible() and again.reader.view.width() == page_width
+    again.act_glossary.trigger()
+    again.close()
+    third = make_window()
+    assert third.glossary_panel.isHidden()
+
+
+def test_the_glossary_panel_menu_item_works_before_the_panel_is_docked(make_window, qtbot):
+    window = make_window()
+    window.act_glossary.trigger()  # at once, before the deferred docking
+    assert window.glossary_panel.isVisible() and not window.glossary_panel.isFloating()
+    assert window.dockWidgetArea(window.glossary_panel).name == "RightDockWidgetArea"
+
+
 def test_english_can_be_chosen(make_window, qtbot):
     window = make_window()
     window.language_actions["en"].trigger()
