@@ -15,6 +15,9 @@ _MIN_REPEAT = 20  # shorter repeats (a slogan, a dateline) are ordinary
 _STRAY_LATIN = re.compile(
     r"(?<=[\u4e00-\u9fff])\s*\b(and|or|the|of|to|in|an?)\b\s*(?=[\u4e00-\u9fff])", re.IGNORECASE
 )
+# The letters of those words, matched the same way: a paragraph without any cannot hold one, and
+# most paragraphs have none (the look-behind tried at every character took 0.45 ms a page).
+_WORD_LETTER = re.compile(r"[adefhinort]", re.IGNORECASE)
 
 
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]+[”’」』）)]*")
@@ -31,7 +34,7 @@ def repeated_passages(paragraphs: list[Paragraph]) -> list[dict]:
             continue
         run: dict | None = None
         for match in _SENTENCE.finditer(paragraph.text):
-            key = re.sub(r"\s+", "", match.group(0))
+            key = "".join(match.group(0).split())  # no white space: split() splits where \s matches
             if len(key) < _MIN_REPEAT:
                 run = None
                 continue
@@ -57,6 +60,8 @@ def repeated_passages(paragraphs: list[Paragraph]) -> list[dict]:
 def stray_latin_words(paragraphs: list[Paragraph]) -> list[dict]:
     notes = []
     for index, paragraph in enumerate(paragraphs):
+        if not _WORD_LETTER.search(paragraph.text):
+            continue
         for match in _STRAY_LATIN.finditer(paragraph.text):
             notes.append({
                 "kind": "stray_latin",
