@@ -58,6 +58,22 @@ def test_the_calendar_and_the_tree_open_issues_by_date(make_window, qtbot):
     assert "2021（日期未印）" in labels and "2021年9月15日" in labels
 
 
+def test_the_window_is_built_as_designed_without_qt_enums(make_window, qtbot):
+    """Orientations, interaction flags and the calendar's marks are set without the Qt namespace
+    (by property name, from a palette: see leshan_reader.ui); a misspelt name would fail silently."""
+    window = make_window()
+    assert window.splitter.orientation() == Qt.Orientation.Horizontal
+    assert window.reader.splitter.orientation() == Qt.Orientation.Horizontal
+    assert window.issues_browser.splitter.orientation() == Qt.Orientation.Vertical
+    flags = Qt.TextInteractionFlag
+    assert window.reader.view.textInteractionFlags() == flags.TextSelectableByMouse | flags.LinksAccessibleByMouse
+    assert window.reader.header.textInteractionFlags() == flags.TextSelectableByMouse
+    marked = window.issues_browser.calendar.dateTextFormat(QDate(2021, 9, 15))
+    assert marked.background().color().name() == "#c8e6c9"
+    assert marked.background().style() == Qt.BrushStyle.SolidPattern
+    assert window.issues_browser.calendar.dateTextFormat(QDate(2021, 9, 16)).background().style() == Qt.BrushStyle.NoBrush
+
+
 def test_search_result_opens_the_page_with_every_match_highlighted(make_window, qtbot):
     window = make_window()
     search(qtbot, window, "金口河区")
