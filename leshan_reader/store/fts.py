@@ -18,7 +18,7 @@ from typing import Iterable
 
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken, ProgressCallback, no_progress
 from leshan_reader.store.db import get_meta, interruptible, set_meta
-from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold_signature, normalize
+from leshan_reader.text.normalize import bigram_tokens, char_tokens, fold_signature, normalize_long
 
 SIGNATURE_KEY = "fts_fold_signature"
 INDEXED_THROUGH_KEY = "fts_indexed_through"
@@ -37,7 +37,7 @@ IndexTokens = tuple[tuple[str, str], ...]  # per index table: (title tokens, bod
 def index_tokens(title: str, body: str) -> IndexTokens:
     """What an article contributes to each index; pure, so an importer can compute it off the
     writer's thread."""
-    title, body = normalize(title), normalize(body)
+    title, body = normalize_long(title), normalize_long(body)
     return tuple((tokens(title), tokens(body)) for _, tokens in _TOKENIZERS)
 
 

@@ -93,6 +93,46 @@ def fold(text: str) -> str:
     return text.translate(_fold_table())
 
 
+# ``str.translate`` with a dict looks every character up (1.3 ms for a 7,000-character page, a
+# sixth of parsing it), while a page holds about ten distinct foldable characters (full-width
+# punctuation, mostly). Long texts are folded by finding those with one character class and
+# replacing each: 0.2 ms a page. Compiling the class takes ~25 ms once per process, so short
+# texts (queries, and anything on the way to the first paint) keep ``translate``.
+_REPLACE_DISTINCT_UP_TO = 48  # more (a page in traditional script): translate is faster
+
+
+@functools.cache
+def _foldable() -> tuple[re.Pattern[str], frozenset[str]]:
+    """A class matching every character the fold changes (and every non-BMP character, checked
+    against the table: a class listing them singly is searched linearly), and the characters
+    whose folded form folds again: replacing those one after another would fold twice, so a text
+    holding any of them goes through ``translate``'s single pass."""
+    table = _fold_table()
+    ranges: list[list[int]] = []
+    for code in sorted(code for code in table if code <= 0xFFFF):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    members = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    chained = frozenset(chr(code) for code, target in table.items() if ord(target) in table)
+    return re.compile(f"[{members}\\U00010000-\\U0010ffff]"), chained
+
+
+def fold_long(text: str) -> str:
+    """``fold`` for pages and articles: the same result, several times faster on long texts."""
+    pattern, chained = _foldable()
+    found = set(pattern.findall(text))
+    if len(found) > _REPLACE_DISTINCT_UP_TO or not chained.isdisjoint(found):
+        return fold(text)
+    table = _fold_table()
+    for char in found:
+        target = table.get(ord(char))
+        if target is not None:  # a non-BMP character the fold leaves alone
+            text = text.replace(char, target)
+    return text
+
+
 def remove_ignorable(text: str) -> str:
     return _IGNORABLE_RUN.sub("", text)
 
@@ -100,6 +140,11 @@ def remove_ignorable(text: str) -> str:
 def normalize(text: str) -> str:
     """Folded text with white space and control characters removed: the searchable form."""
     return remove_ignorable(fold(text))
+
+
+def normalize_long(text: str) -> str:
+    """``normalize`` for the importer's pages and articles (see ``fold_long``)."""
+    return remove_ignorable(fold_long(text))
 
 
 # Tokens are laid out as UTF-32 code units in an array: an import makes them for every character

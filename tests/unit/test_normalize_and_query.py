@@ -11,10 +11,13 @@ from leshan_reader.text.normalize import (
     _gap_chars,
     bigram_tokens,
     char_tokens,
+    _fold_table,
     fold,
+    fold_long,
     normalize,
+    normalize_long,
 )
-from tests.conftest import REPORT_2021, SEEDS
+from tests.conftest import REPORT_2021, SEED_FILES, SEEDS, seed_text
 
 
 @pytest.mark.parametrize(
@@ -37,6 +40,33 @@ def test_normalize_folds_script_width_case_and_white_space(typed, folded):
 def test_fold_keeps_every_offset():
     text = "樂山３Ｄ打印 ABC\n習近平"
     assert len(fold(text)) == len(text)
+
+
+def test_the_importers_fold_folds_every_seed_page_as_the_searchs_fold_does():
+    for path in SEED_FILES:
+        text = seed_text(path.name)
+        assert fold_long(text) == fold(text)
+        assert normalize_long(text) == normalize(text)
+    assert fold_long("樂山３Ｄ打印") == "乐山3d打印"
+
+
+def test_the_importers_fold_agrees_on_every_foldable_character():
+    # Each character the fold changes, among unchanged text, beside a full-width comma and
+    # beside what it folds to: for the characters whose folded form folds again (a table entry
+    # that maps to another entry), one replacement after another would fold twice.
+    for code, target in _fold_table().items():
+        text = f"乐山{chr(code)}日报，{chr(code)}{target}\U0001f600"
+        assert fold_long(text) == fold(text), hex(code)
+    every = "".join(map(chr, _fold_table()))
+    assert fold_long(every) == fold(every)
+
+
+def test_the_importers_fold_on_a_page_in_traditional_script():
+    # Hundreds of distinct foldable characters: folded in one pass, same result.
+    traditional = "".join(chr(code) for code, target in _fold_table().items()
+                          if 0x4E00 <= code <= 0x9FFF)[:400] * 3
+    assert len(set(traditional)) > 300
+    assert fold_long(traditional) == fold(traditional)
 
 
 def test_several_terms_must_all_occur():
