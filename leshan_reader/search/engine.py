@@ -248,7 +248,9 @@ def _ranked_in_halves(
 
 
 def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -> list[SearchHit]:
-    patterns = [PrintedTextPattern(term) for term in parsed.positive_terms] if ranked else []
+    # The hits' first texts tell which character of each term is rarest in this archive's text.
+    sample = "".join(article["text"] for article in ranked[:3])
+    patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms] if ranked else []
     hits = []
     for article in ranked:
         cancel.raise_if_cancelled()

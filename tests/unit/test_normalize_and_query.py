@@ -154,19 +154,36 @@ def _printed_forms() -> dict[str, str]:
     return forms
 
 
-@pytest.mark.parametrize(
-    "term, printed",
-    [
-        ("乐山", "樂山 乐\n山樂\u200b山乐 水 山"),
-        ("哈哈", "哈哈哈哈哈"),  # overlapping candidates: leftmost, then after the match
-        ("3d打印", "３Ｄ打印 3d 打\u3000印 ③D打印 𝟑𝐃打印"),  # first character with a dozen forms
-        ("abc", "ABC ａｂｃ a b\tc Ⓐbc aab abab"),
-        ("的", "的\n的的 的"),
-        ("习近平", "习近" + "\x85\u2028\u3000\xa0\x00\x7f" + "平"),
-    ],
-)
+PATTERN_CASES = [
+    ("乐山", "樂山 乐\n山樂\u200b山乐 水 山"),
+    ("哈哈", "哈哈哈哈哈"),  # overlapping candidates: leftmost, then after the match
+    ("3d打印", "３Ｄ打印 3d 打\u3000印 ③D打印 𝟑𝐃打印"),  # first character with a dozen forms
+    ("abc", "ABC ａｂｃ a b\tc Ⓐbc aab abab"),
+    ("的", "的\n的的 的"),
+    ("习近平", "习近" + "\x85\u2028\u3000\xa0\x00\x7f" + "平"),
+    ("aba", "ababa abab\na ba"),  # overlaps whichever character anchors the match
+    ("乐山", "\n山乐\n\n山山乐"),  # gaps and characters before the text's first match
+    (",目前", "，目前,目\n前，，目前目前"),  # a comma first: the rarest character anchors
+]
+
+
+@pytest.mark.parametrize("term, printed", PATTERN_CASES)
 def test_printed_text_pattern_finds_what_a_regular_expression_finds(term, printed):
-    assert PrintedTextPattern(term).spans(printed) == [m.span() for m in _regex_oracle(term).finditer(printed)]
+    expected = [m.span() for m in _regex_oracle(term).finditer(printed)]
+    assert PrintedTextPattern(term).spans(printed) == expected
+    assert PrintedTextPattern(term, sample=printed).spans(printed) == expected
+
+
+@pytest.mark.parametrize("term, printed", PATTERN_CASES)
+def test_whichever_character_anchors_a_pattern_the_matches_are_the_same(term, printed, monkeypatch):
+    """The anchor (the character found with str.find) is chosen by rarity; every choice must
+    give the regular expression's matches, overlaps and gaps included."""
+    import leshan_reader.text.normalize as normalize_module
+
+    expected = [m.span() for m in _regex_oracle(term).finditer(printed)]
+    for anchor in range(len(term)):
+        monkeypatch.setattr(normalize_module, "_rarest", lambda members, sample, anchor=anchor: anchor)
+        assert PrintedTextPattern(term, sample="x").spans(printed) == expected, anchor
 
 
 def test_printed_text_pattern_agrees_with_a_regular_expression_on_a_seed_page():
@@ -176,6 +193,7 @@ def test_printed_text_pattern_agrees_with_a_regular_expression_on_a_seed_page():
     for term in sorted(terms):
         expected = [m.span() for m in _regex_oracle(term).finditer(text)]
         assert PrintedTextPattern(term).spans(text) == expected, term
+        assert PrintedTextPattern(term, sample=text).spans(text) == expected, term
         assert expected, term  # every term was cut from the page, so each must be found
 
 
