@@ -248,9 +248,13 @@ class PrintedTextPattern:
         forms = self._anchor
         if len(forms) > self._FIND_FORMS_UP_TO:
             return (match.start() for match in _first_finder(forms).finditer(text))
-        if len(forms) == 1:
-            return _occurrences(text, forms)
-        return iter(sorted(i for form in forms for i in _occurrences(text, form)))
+        if len(forms) > 1:  # most Chinese characters have a traditional form, seldom printed
+            forms = [form for form in forms if form in text]
+            if len(forms) > 1:
+                return iter(sorted(i for form in forms for i in _occurrences(text, form)))
+            if not forms:
+                return iter(())
+        return _occurrences(text, forms[0])
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The matches in ``text``, leftmost first and not overlapping (like ``re.finditer``)."""
