@@ -27,7 +27,8 @@ LINE = "line"  # a short line kept as printed: headline, byline, caption, advert
 HEADING = "heading"  # a line marked as a heading by the OCR (``# ...``)
 
 # Sentence-final punctuation, optionally followed by closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)\]】〕]*$")
+_SENTENCE_ENDERS = frozenset("。！？!?；;…")
+_CLOSERS = "”’」』）)]】〕"
 _SENTENCE_PUNCT = re.compile(r"[，。、；！？,;]")  # not colons: "总编辑：王大强" is a label
 _CONTINUATION = CONTINUATION_NOTE
 _STORY_START = re.compile(r"^(本报讯|■|●|◆|▲|记者\s|本报记者|新华社|据新华社|通讯员)")
@@ -73,9 +74,12 @@ def _visible(text: str) -> str:
 
 
 def ends_sentence(text: str) -> bool:
-    # Only the end can match: the last 64 characters spare a search through long paragraphs.
+    # Only the end counts: the last 64 characters spare a pass through long paragraphs. Closing
+    # quotes and brackets stripped, the last character must end a sentence (what the regular
+    # expression ``[。！？!?；;…]+[”’」』）)\]】〕]*$`` asks, at a third of its cost: it ran on every
+    # line of every page).
     visible = _visible(text[-64:]).rstrip()
-    return bool(_SENTENCE_END.search(visible)) or visible.endswith("——")
+    return visible.rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDERS or visible.endswith("——")
 
 
 def ends_with_continuation(text: str) -> bool:

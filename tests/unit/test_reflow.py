@@ -160,3 +160,20 @@ def test_continuation_notes_are_found():
     report = "\n".join(p.text for p in seed_paragraphs(REPORT_2021))
     assert {(l["direction"], l["page"]) for l in continuation_links(report)} == {("from", 2)}
     assert continuation_links("（下转第三版）")[0]["page"] == 3
+
+
+def test_ends_sentence_is_the_sentence_end_pattern_on_every_seed_line():
+    """ends_sentence strips closing quotes and checks one character; it must say what the
+    pattern it replaced says: end punctuation, then only closing quotes or brackets."""
+    pattern = re.compile(r"[。！？!?；;…]+[”’」』）)\]】〕]*$")
+
+    def by_pattern(text: str) -> bool:
+        visible = text[-64:].replace("**", "").rstrip()
+        return bool(pattern.search(visible)) or visible.endswith("——")
+
+    lines = [line.strip() for path in SEED_FILES for line in seed_text(path.name).split("\n")]
+    made = ["。", "”", "。”", "好。」", "——", "", "x)", "！）", "；】〕", "…", "。 ", "?\n",
+            "完成。**", "**目标：**", "”。", "。a”", "（）", "】"]
+    for line in lines + made:
+        assert ends_sentence(line) == by_pattern(line), line
+    assert sum(map(ends_sentence, lines)) > 50  # the seed pages end many lines with a sentence

@@ -133,3 +133,13 @@ def test_a_story_interrupted_by_a_photo_goes_on_after_it():
 )
 def test_similarity_is_the_evidence(headline, story, alike):
     assert (similarity(headline, story) >= 0.34) is alike
+
+
+def test_headline_similarity_keeps_exactly_the_letters_and_digits():
+    """Similarity compares letters and digits only; the substitution that keeps them must keep
+    what str.isalnum keeps, over every code point."""
+    from leshan_reader.ingest.structure import _letters_and_digits
+
+    every = "".join(chr(code) for code in range(0x30000) if not 0xD800 <= code < 0xE000)
+    assert _letters_and_digits(every) == "".join(filter(str.isalnum, every))
+    assert similarity("乐山：茶叶_产业 2021", "乐山茶叶产业2021年") == 1.0
