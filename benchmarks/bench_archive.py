@@ -5,8 +5,9 @@
 Prints, per archive size: import throughput (characters/second, end to end), index size against
 the UTF-8 text, search latency (median / p95 / max over random 1-8 character queries, each
 returning the top 50 with snippets and the total), the same queries with ``rg -F -l`` over the
-page files (the two take turns, twenty queries at a time), and the peak memory of a search
-process. Needs ``rg`` (Debian: ripgrep) for the
+page files, the peak memory of a search process, and a CPU check before the import, between
+the searches and ``rg``, and at the end (see ``cpu_check_ms``): figures taken at unlike checks
+do not compare. Needs ``rg`` (Debian: ripgrep) for the
 comparison; without it that column is skipped.
 """
 
@@ -68,20 +69,16 @@ def index_bytes(library: Library) -> tuple[int, int]:
     return fts, text
 
 
-def time_rg(folder: Path, query: str) -> float | None:
+def time_rg(folder: Path, queries: list[str]) -> list[float] | None:
     rg = shutil.which("rg")
     if rg is None:
         return None
-    start = time.perf_counter()
-    subprocess.run([rg, "-F", "-l", "--", query, str(folder)], stdout=subprocess.DEVNULL)
-    return (time.perf_counter() - start) * 1000
-
-
-# Searches and rg take turns in blocks of this many queries: this VM's speed drifts by up to 2x
-# within minutes, and the ratio of the two is only fair if both ran in the same minutes. Blocks
-# rather than single queries, so that rg's reading of every file does not evict the search's
-# working set before each search.
-_TURN = 20
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        subprocess.run([rg, "-F", "-l", "--", query, str(folder)], stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def _status_mb(pid: int, fields: tuple[str, ...]) -> dict[str, float]:
@@ -126,6 +123,19 @@ def search_process_peak_mb(db: Path, queries_file: Path) -> tuple[float | None, 
     return private, resident
 
 
+def cpu_check_ms() -> float:
+    """A fixed pure-Python loop, fastest of five: the VM's speed when a figure was taken. This
+    machine's vCPUs run at up to half speed for minutes at a time (96 ms here at full speed, up to
+    210 ms at times), which moves every figure below by as much; compare runs with like checks."""
+    best = float("inf")
+    for _ in range(5):
+        start, total = time.perf_counter(), 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
+
+
 def bench(years: int, query_count: int) -> dict:
     folder = OUT / f"archive-{years}y"
     if not folder.exists():
@@ -134,6 +144,7 @@ def bench(years: int, query_count: int) -> dict:
     db = OUT / f"archive-{years}y.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
+    check_before = cpu_check_ms()
     start = time.perf_counter()
     with Library.open(db, seed_if_new=False) as library:
         report = library.import_paths([folder])
@@ -142,22 +153,20 @@ def bench(years: int, query_count: int) -> dict:
         fts, text = index_bytes(library)
         queries = sample_queries(library, query_count)
         library.search("乐山", SearchOptions(limit=50))  # warm the fold table and the page cache
-        times, totals, rg_times = [], [], []
-        for block in range(0, len(queries), _TURN):
-            for query in queries[block:block + _TURN]:
-                t0 = time.perf_counter()
-                result = library.search(query, SearchOptions(limit=50))
-                times.append((time.perf_counter() - t0) * 1000)
-                totals.append(result.total)
-            for query in queries[block:block + _TURN]:
-                rg_times.append(time_rg(folder, query))
-    if None in rg_times:
-        rg_times = None
+        times, totals = [], []
+        for query in queries:
+            t0 = time.perf_counter()
+            result = library.search(query, SearchOptions(limit=50))
+            times.append((time.perf_counter() - t0) * 1000)
+            totals.append(result.total)
     queries_file = OUT / f"queries-{years}y.txt"
     queries_file.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    check_between = cpu_check_ms()
+    rg_times = time_rg(folder, queries)
     private_mb, resident_mb = search_process_peak_mb(db, queries_file)
     return {
         "years": years,
+        "cpu_check_ms": f"{check_before:.0f}/{check_between:.0f}/{cpu_check_ms():.0f}",
         "pages": report.count("imported"),
         "characters": chars,
         "import_seconds": import_seconds,
@@ -191,6 +200,7 @@ def main() -> None:
         return
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     rows = [
+        ("CPU check ms (3 times)", "{}", "cpu_check_ms"),
         ("pages", "{:,}", "pages"),
         ("characters", "{:,}", "characters"),
         ("import (chars/s)", "{:,.0f}", "import_chars_per_second"),
