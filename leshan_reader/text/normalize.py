@@ -210,7 +210,7 @@ def _gap_chars() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _first_finder(members: str) -> re.Pattern[str]:
+def _forms_finder(members: str) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in members) + "]")
 
 
@@ -247,7 +247,7 @@ class PrintedTextPattern:
     def _anchor_positions(self, text: str) -> Iterator[int]:
         forms = self._anchor
         if len(forms) > self._FIND_FORMS_UP_TO:
-            return (match.start() for match in _first_finder(forms).finditer(text))
+            return (match.start() for match in _forms_finder(forms).finditer(text))
         if len(forms) > 1:  # most Chinese characters have a traditional form, seldom printed
             forms = [form for form in forms if form in text]
             if len(forms) > 1:
