@@ -126,7 +126,7 @@ def search_process_peak_mb(db: Path, queries_file: Path) -> tuple[float | None, 
 def cpu_check_ms() -> float:
     """A fixed pure-Python loop, fastest of five: the VM's speed when a figure was taken. This
     machine's vCPUs run at up to half speed for minutes at a time (96 ms here at full speed, up to
-    210 ms at times), which moves every figure below by as much; compare runs with like checks."""
+    220 ms at times), which moves every figure below by as much; compare runs with like checks."""
     best = float("inf")
     for _ in range(5):
         start, total = time.perf_counter(), 0
