@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -331,6 +332,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (an embedding's stream): nothing to flush
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if getattr(sys, "frozen", False):  # a frozen app's import worker processes start here
@@ -341,13 +350,21 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.started = started
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
     except UserError as exc:
         print(f"leshan-reader: {exc}", file=sys.stderr)
         return exc.exit_code
     except Cancelled:
         print("leshan-reader: cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output left (`leshan-reader search 茶 | head`): end quietly, as a
+        # Unix tool killed by SIGPIPE would. Python flushes stdout once more at exit; pointing it
+        # at the null device keeps that flush from raising again.
+        _silence_stdout()
+        return 141
     except KeyboardInterrupt:
         print("\nleshan-reader: interrupted; the archive keeps every file finished before it.",
               file=sys.stderr)

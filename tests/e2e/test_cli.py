@@ -180,3 +180,21 @@ def test_gui_smoke_opens_the_window_searches_and_switches_script(isolated_home, 
     if archive == "ready":  # a normal start paints the page before making Qt's enums (see leshan_reader.ui)
         assert report["qt_namespace_before_first_page"] is False
     assert json.loads(run("check", "--db", db, "--json", home=isolated_home).stdout)["ok"] is True
+
+
+@pytest.mark.parametrize("args", [("search", "茶"), ("search", "乐山", "--json"), ("page", "1")])
+def test_output_into_a_closed_pipe_ends_quietly(isolated_home, args):
+    """``leshan-reader search 茶 | head -1``: when the reader of the output has gone, the command
+    stops without an error message (it used to report an internal error)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "leshan_reader", *args], stdout=write_end, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", timeout=120,
+            env={**os.environ, "LESHAN_READER_HOME": str(isolated_home), "PYTHONIOENCODING": "utf-8"},
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 141
