@@ -61,6 +61,17 @@ def test_the_importers_fold_agrees_on_every_foldable_character():
     assert fold_long(every) == fold(every)
 
 
+def test_folding_is_idempotent_and_folds_all_the_way():
+    # A Kangxi radical folds by NFKC to a traditional character and that one by OpenCC to the
+    # simplified one: the fold goes to the end of such chains in one step.
+    table = _fold_table()
+    assert [chr(code) for code, target in table.items() if ord(target) in table] == []
+    assert fold("⾞站") == fold("車站") == "车站"
+    assert normalize("⾼新区⾨⼝") == normalize("高新區門口") == "高新区门口"
+    assert fold("\ufa5f名") == fold("著名")  # a compatibility ideograph
+    assert fold("㊙密") == fold("秘密")
+
+
 def test_the_importers_fold_on_a_page_in_traditional_script():
     # Hundreds of distinct foldable characters: folded in one pass, same result.
     traditional = "".join(chr(code) for code, target in _fold_table().items()

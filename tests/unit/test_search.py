@@ -267,6 +267,21 @@ def test_every_ascii_punctuation_character_is_searchable_where_it_is_printed(tmp
             assert library.search(f"{han[i + 1]}{p}{han[i]}").total == 0, p
 
 
+def test_a_page_printed_with_kangxi_radicals_is_found_by_the_usual_characters(tmp_path):
+    """Text taken from PDFs often holds Kangxi radicals (U+2F00-) for common characters: ⾼ for
+    高, ⾞ for 車. Those folding to a traditional character must fold on to the simplified one."""
+    from leshan_reader.library import Library
+
+    page = tmp_path / "2021-05-02_01.txt"
+    page.write_text("本报讯 市⾼新区⾞站⾨⼝新增公交线路两条。\n", encoding="utf-8")
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        assert library.import_paths([page]).ok
+        for query in ("车站", "車站", "高新区车站门口", "⾞站", "站门"):
+            hits = library.search(query).hits
+            assert [hit.matches for hit in hits] == [1], query
+        assert "⟦⾞站⟧" in library.search("车站").hits[0].marked_snippet()
+
+
 @pytest.mark.parametrize("order", ["relevance", "date"])
 @pytest.mark.parametrize("query", ["乐山", "茶", "金口河区", "不存在的词语"])
 def test_the_total_is_the_same_whatever_part_of_the_results_is_asked_for(library, articles, query, order):
