@@ -179,6 +179,9 @@ def search(
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
         f"WHERE {table} MATCH ?{filter_sql}"
     )
+    counted = options.order == RELEVANCE and limit >= 0 and _counts_in_the_ranking(parsed, table)
+    if counted:
+        select = _select_with_total(table, joins if filter_sql else "", filter_sql)
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
@@ -189,17 +192,48 @@ def search(
                                           filter_params, limit, options.offset, last_id, cancel)
     else:
         ranked, total = _ranked(conn, select, count_sql, [expression, *filter_params], limit,
-                                options.offset, cancel)
+                                options.offset, cancel, counted)
     return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+
+
+# A term of four characters or more is a phrase of three bigrams or more, and finding its
+# articles a third time to count them (after BM25's pass for its statistics and the ranking
+# pass) cost more than keeping the ranking pass's hits and counting those: ranked hits are kept
+# in a temporary table that gives both the total and the page of hits. The benchmark's 200
+# queries, each run by both ways in turn (two runs a size): one year median 4.17 -> 3.91 and
+# 3.77 -> 3.63 ms, five years 8.97 -> 8.17 and 7.70 -> 7.18 ms; means 5-7% lower. For
+# shorter terms the count pass is cheaper than keeping the hits (本报讯, in 47,000 articles at
+# five years: 29 -> 37 ms when kept), and one-character queries rank in halves instead.
+_KEEP_HITS_FROM_CHARS = 4
+
+
+def _counts_in_the_ranking(parsed: ParsedQuery, table: str) -> bool:
+    return table == BIGRAMS and max(map(len, parsed.positive_terms)) >= _KEEP_HITS_FROM_CHARS
+
+
+def _select_with_total(table: str, joins: str, filter_sql: str) -> str:
+    return (
+        f"WITH hits AS MATERIALIZED (SELECT f.rowid AS article_id, "
+        f"bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score FROM {table} f{joins} "
+        f"WHERE {table} MATCH ?{filter_sql}) "
+        "SELECT r.article_id, r.score, (SELECT count(*) FROM hits) AS total, a.page_id, a.title, "
+        "a.text, p.page, p.source, i.date, i.date_precision FROM (SELECT article_id, score "
+        "FROM hits ORDER BY score, article_id LIMIT ? OFFSET ?) r "
+        "JOIN articles a ON a.id = r.article_id JOIN pages p ON p.id = a.page_id "
+        "JOIN issues i ON i.id = p.issue_id ORDER BY r.score, r.article_id"
+    )
 
 
 def _ranked(
     conn: sqlite3.Connection, select: str, count_sql: str, params: list, limit: int, offset: int,
-    cancel: CancelToken,
+    cancel: CancelToken, counted: bool = False,
 ) -> tuple[list[sqlite3.Row], int]:
+    """The page of ranked hits and the total; ``counted``: the rows carry the total."""
     with interruptible(conn, cancel):
         ranked = conn.execute(select, [*params, limit, offset]).fetchall()
-        if (limit < 0 or len(ranked) < limit) and (ranked or not offset):
+        if counted and ranked:
+            total = ranked[0]["total"]
+        elif (limit < 0 or len(ranked) < limit) and (ranked or not offset):
             total = offset + len(ranked)  # the ranking saw every hit: no second pass
         else:
             total = conn.execute(count_sql, params).fetchone()[0]

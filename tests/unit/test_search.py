@@ -283,7 +283,7 @@ def test_a_page_printed_with_kangxi_radicals_is_found_by_the_usual_characters(tm
 
 
 @pytest.mark.parametrize("order", ["relevance", "date"])
-@pytest.mark.parametrize("query", ["乐山", "茶", "金口河区", "不存在的词语"])
+@pytest.mark.parametrize("query", ["乐山", "茶", "金口河区", "高质量发展", "乐山 高质量发展", "不存在的词语"])
 def test_the_total_is_the_same_whatever_part_of_the_results_is_asked_for(library, articles, query, order):
     full = library.search(query, SearchOptions(order=order))
     everything = [hit.article_id for hit in full.hits]
@@ -293,6 +293,25 @@ def test_the_total_is_the_same_whatever_part_of_the_results_is_asked_for(library
         part = library.search(query, SearchOptions(limit=limit, offset=offset, order=order))
         assert part.total == full.total, (limit, offset)
         assert [hit.article_id for hit in part.hits] == everything[offset:offset + limit]
+
+
+@pytest.mark.parametrize("query", ["高质量发展", "乐山 高质量发展", "高质量发展 OR 茶叶", "乐山 -高质量发展"])
+def test_counting_the_ranked_hits_gives_what_a_count_pass_gives(library, monkeypatch, query):
+    """Terms of four characters or more are counted from the ranking pass's hits; with the
+    filters, every part of the results, and the same query counted by a pass of its own."""
+    from leshan_reader.search import engine
+
+    cases = [SearchOptions(limit=limit, offset=offset, date_from=date_from, page=page)
+             for limit, offset in [(50, 0), (2, 0), (2, 3), (5, 100)]
+             for date_from, page in [(None, None), ("2022", None), (None, 2), ("2023", None)]]
+    kept = [library.search(query, options) for options in cases]
+    monkeypatch.setattr(engine, "_KEEP_HITS_FROM_CHARS", 10_000)  # a count pass for every query
+    counted = [library.search(query, options) for options in cases]
+    assert any(result.total > 2 for result in kept)
+    for options, one, other in zip(cases, kept, counted):
+        assert one.total == other.total, options
+        assert [(h.article_id, h.score, h.matches) for h in one.hits] == \
+               [(h.article_id, h.score, h.matches) for h in other.hits], options
 
 
 @pytest.mark.parametrize("query", ["乐", "茶", "的", "区", "乐 -山", "茶 OR 的"])
