@@ -216,8 +216,8 @@ def _select_with_total(table: str, joins: str, filter_sql: str) -> str:
         f"WITH hits AS MATERIALIZED (SELECT f.rowid AS article_id, "
         f"bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score FROM {table} f{joins} "
         f"WHERE {table} MATCH ?{filter_sql}) "
-        "SELECT r.article_id, r.score, (SELECT count(*) FROM hits) AS total, a.page_id, a.title, "
-        "a.text, p.page, p.source, i.date, i.date_precision FROM (SELECT article_id, score "
+        "SELECT r.article_id, r.score, a.page_id, a.title, a.text, p.page, p.source, i.date, "
+        "i.date_precision, (SELECT count(*) FROM hits) AS total FROM (SELECT article_id, score "
         "FROM hits ORDER BY score, article_id LIMIT ? OFFSET ?) r "
         "JOIN articles a ON a.id = r.article_id JOIN pages p ON p.id = a.page_id "
         "JOIN issues i ON i.id = p.issue_id ORDER BY r.score, r.article_id"
@@ -282,29 +282,25 @@ def _ranked_in_halves(
 
 
 def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -> list[SearchHit]:
+    if not ranked:
+        return []
     # The hits' first texts tell which character of each term is rarest in this archive's text.
     sample = "".join(article["text"] for article in ranked[:3])
-    patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms] if ranked else []
+    patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms]
     hits = []
-    for article in ranked:
+    # Unpacked by position: a search reads ten columns of fifty rows, and a look-up by name
+    # compares the names one by one.
+    for article_id, score, page_id, title, text, page, source, date, precision, *_ in ranked:
         cancel.raise_if_cancelled()
-        body_spans = match_spans(article["text"], patterns)
-        title_spans = match_spans(article["title"], patterns)
+        body_spans = match_spans(text, patterns)
+        title_spans = match_spans(title, patterns) if title else []
         if body_spans or not title_spans:
-            snippet, marks = _snippet(article["text"], body_spans)
+            snippet, marks = _snippet(text, body_spans)
         else:
-            snippet, marks = _snippet(article["title"], title_spans)
+            snippet, marks = _snippet(title, title_spans)
         hits.append(SearchHit(
-            page_id=article["page_id"],
-            date=article["date"],
-            date_precision=article["date_precision"],
-            page=article["page"],
-            source=article["source"],
-            article_id=article["article_id"],
-            title=article["title"],
-            snippet=snippet,
-            marks=marks,
-            matches=len(body_spans) + len(title_spans),
-            score=-article["score"],
+            page_id=page_id, date=date, date_precision=precision, page=page, source=source,
+            article_id=article_id, title=title, snippet=snippet, marks=marks,
+            matches=len(body_spans) + len(title_spans), score=-score,
         ))
     return hits
