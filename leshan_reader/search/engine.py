@@ -289,7 +289,7 @@ def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -
     patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms]
     hits = []
     # Unpacked by position: a search reads ten columns of fifty rows, and a look-up by name
-    # compares the names one by one.
+    # compares the names one by one. (A counted select has the total as an extra last column.)
     for article_id, score, page_id, title, text, page, source, date, precision, *_ in ranked:
         cancel.raise_if_cancelled()
         body_spans = match_spans(text, patterns)
