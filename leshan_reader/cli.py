@@ -7,6 +7,7 @@ Foreseeable problems print one line without a traceback and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -359,24 +360,43 @@ def main(argv: list[str] | None = None) -> int:
     except Cancelled:
         print("leshan-reader: cancelled", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader of our output left (`leshan-reader search 茶 | head`): end quietly, as a
-        # Unix tool killed by SIGPIPE would. Python flushes stdout once more at exit; pointing it
-        # at the null device keeps that flush from raising again.
-        _silence_stdout()
-        return 141
     except KeyboardInterrupt:
         print("\nleshan-reader: interrupted; the archive keeps every file finished before it.",
               file=sys.stderr)
         return 130
-    except Exception:  # a bug: keep the details in the log, tell the user where
-        log_path = paths.data_dir() / "leshan-reader.log"
-        try:
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(log_path, "a", encoding="utf-8") as handle:
-                handle.write(traceback.format_exc() + "\n")
-        except OSError:
-            log_path = None
-        where = f" Details were written to {log_path}." if log_path else ""
-        print(f"leshan-reader: internal error (a bug, not your data).{where}", file=sys.stderr)
-        return 70
+    except Exception as exc:
+        if isinstance(exc, OSError) and _output_reader_gone(exc):
+            # The reader of our output left (`leshan-reader search 茶 | head`): end quietly, as
+            # a Unix tool killed by SIGPIPE would. Python flushes stdout once more at exit;
+            # pointing it at the null device keeps that flush from raising again.
+            _silence_stdout()
+            return 141
+        return _report_internal_error()
+
+
+def _output_reader_gone(exc: OSError) -> bool:
+    if isinstance(exc, BrokenPipeError):
+        return True
+    # Windows reports writing into a closed pipe as EINVAL about as often as EPIPE
+    # (cpython#79935); stdout is the closed pipe if a second flush of what it holds fails too.
+    if sys.platform != "win32" or exc.errno != errno.EINVAL:
+        return False
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _report_internal_error() -> int:
+    """A bug: keep the details in the log, tell the user where."""
+    log_path = paths.data_dir() / "leshan-reader.log"
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+    except OSError:
+        log_path = None
+    where = f" Details were written to {log_path}." if log_path else ""
+    print(f"leshan-reader: internal error (a bug, not your data).{where}", file=sys.stderr)
+    return 70

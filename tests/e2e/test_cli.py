@@ -198,3 +198,47 @@ def test_output_into_a_closed_pipe_ends_quietly(isolated_home, args):
         os.close(write_end)
     assert result.stderr == ""
     assert result.returncode == 141
+
+
+def test_a_closed_pipe_reported_by_windows_as_einval_is_told_from_other_errors(monkeypatch):
+    """Windows reports writing into a closed pipe as EINVAL as often as EPIPE (cpython#79935):
+    that too ends quietly, while an EINVAL from anything else stays an error."""
+    import errno
+
+    from leshan_reader import cli
+
+    class Stdout:
+        def __init__(self, broken):
+            self.broken = broken
+
+        def flush(self):
+            if self.broken:
+                raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(cli.sys, "platform", "win32")
+    einval = OSError(errno.EINVAL, "Invalid argument")
+    monkeypatch.setattr(cli.sys, "stdout", Stdout(broken=True))
+    assert cli._output_reader_gone(einval)
+    monkeypatch.setattr(cli.sys, "stdout", Stdout(broken=False))
+    assert not cli._output_reader_gone(einval)
+    assert cli._output_reader_gone(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+    assert not cli._output_reader_gone(OSError(errno.ENOSPC, "No space left on device"))
+    monkeypatch.setattr(cli.sys, "platform", "linux")
+    monkeypatch.setattr(cli.sys, "stdout", Stdout(broken=True))
+    assert not cli._output_reader_gone(einval)
+
+
+def test_a_bug_is_reported_in_one_line_with_the_details_in_the_log(isolated_home, monkeypatch, capsys):
+    import errno
+
+    from leshan_reader import cli
+
+    def broken_command(args):
+        raise OSError(errno.EINVAL, "not a pipe problem")
+
+    monkeypatch.setattr(cli, "cmd_check", broken_command)
+    assert cli.main(["check"]) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("leshan-reader: internal error (a bug, not your data).")
+    assert "Traceback" not in err
+    assert "not a pipe problem" in (isolated_home / "leshan-reader.log").read_text(encoding="utf-8")
