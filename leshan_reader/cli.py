@@ -231,6 +231,7 @@ def cmd_convert(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from leshan_reader.store import article_keys
     from leshan_reader.store.fts import integrity_check
 
     # An existing archive is checked without writing to it (it may be damaged); a missing default
@@ -238,6 +239,8 @@ def cmd_check(args) -> int:
     exists = (args.db or paths.default_archive_path()).exists()
     with (_open(args, read_only=True, seed_if_new=False) if exists else _open(args)) as library:
         problems = [row[0] for row in library.conn.execute("PRAGMA integrity_check")]
+        if problems == ["ok"]:  # the file is sound: are the search keys in step with the pages?
+            problems = article_keys.problems(library.conn) or problems
         fts_problem = integrity_check(library.conn) if not library.read_only else None
         stats = library.stats()
     ok = problems == ["ok"] and fts_problem is None

@@ -39,7 +39,7 @@ from leshan_reader.ingest.quality import quality_notes
 from leshan_reader.ingest.reflow import paragraphs_text, reflow
 from leshan_reader.glossary import GlossaryDraft, extract_entries
 from leshan_reader.ingest.structure import ArticleDraft, split_articles
-from leshan_reader.store import fts
+from leshan_reader.store import article_keys, fts
 from leshan_reader.store.glossary_rows import insert_glossary
 from leshan_reader.store.db import write_transaction
 
@@ -297,6 +297,7 @@ def _insert_page(
         )
         to_index.append((cursor.lastrowid, tokens))
         article_rows.append((cursor.lastrowid, article.title, article.paragraph_start, article.paragraph_end))
+    article_keys.add_page(conn, page_id)
     insert_glossary(conn, page_id, prepared.glossary, article_rows,
                     prepared.metadata.date.label if prepared.metadata.date else None)
     conn.execute(

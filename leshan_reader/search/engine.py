@@ -18,6 +18,7 @@ from leshan_reader.core.dates import parse_range_bound
 from leshan_reader.core.errors import QueryError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 from leshan_reader.search.query import ParsedQuery, parse_query
+from leshan_reader.store import article_keys
 from leshan_reader.store.db import interruptible
 from leshan_reader.store.fts import BIGRAMS, CHARS
 from leshan_reader.text.normalize import PrintedTextPattern
@@ -124,15 +125,15 @@ def _filters(options: SearchOptions) -> tuple[str, list]:
     where, params = [], []
     try:
         if options.date_from:
-            where.append("i.date_end >= ?")
+            where.append("k.date_end >= ?")
             params.append(parse_range_bound(options.date_from, upper=False))
         if options.date_to:
-            where.append("i.date_start <= ?")
+            where.append("k.date_start <= ?")
             params.append(parse_range_bound(options.date_to, upper=True))
     except ValueError as exc:
         raise QueryError(f"Date filter: {exc}") from None
     if options.page is not None:
-        where.append("p.page = ?")
+        where.append("k.page = ?")
         params.append(options.page)
     return "".join(f" AND {clause}" for clause in where), params
 
@@ -153,14 +154,8 @@ def search(
     expression = parsed.fts_expression()
     table = BIGRAMS if parsed.uses_bigrams else CHARS
     filter_sql, filter_params = _filters(options)
-    joins = (
-        " JOIN articles a ON a.id = f.rowid JOIN pages p ON p.id = a.page_id "
-        "JOIN issues i ON i.id = p.issue_id"
-    )
-    order = (
-        "score, f.rowid" if options.order == RELEVANCE
-        else "i.date_start IS NULL, i.date_start, p.page IS NULL, p.page, a.page_id, a.seq"
-    )
+    joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
+    order = "score, f.rowid" if options.order == RELEVANCE else article_keys.DATE_ORDER
     limit = -1 if options.limit is None else max(0, int(options.limit))
     ranked_sql = (
         f"SELECT f.rowid AS article_id, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
@@ -173,7 +168,8 @@ def search(
         "SELECT r.article_id, r.score, a.page_id, a.title, a.text, p.page, p.source, i.date, "
         f"i.date_precision FROM ({ranked_sql}) r JOIN articles a ON a.id = r.article_id "
         "JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id "
-        f"ORDER BY {'r.score, r.article_id' if options.order == RELEVANCE else order}"
+        + ("ORDER BY r.score, r.article_id" if options.order == RELEVANCE else
+           f"JOIN article_keys k ON k.article_id = r.article_id ORDER BY {order}")
     )
     count_sql = (
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "

@@ -193,5 +193,30 @@ DELETE FROM meta WHERE key IN ('fts_fold_signature', 'fts_indexed_through')
 """)
 
 
+@migrations(name="0005_article_keys")
+def _article_keys(db: Database) -> None:
+    # What a search filters and sorts articles by (date range, page number, date order), in rows
+    # of their own: an article's row holds its whole text, about a database page each, so a
+    # search by date or with a filter that joined every hit to articles, pages and issues read a
+    # page per hit; the keys of 100 articles fit in one. Five years, the benchmark's 200 queries
+    # run by the old and the new search in turn (same results): by date median 10.8 -> 9.2 ms,
+    # p95 52.4 -> 39.6 ms; within one year median 5.1 -> 3.0, p95 20.1 -> 10.2; on page 2 median
+    # 11.1 -> 8.4, p95 48.4 -> 28.9; unfiltered by relevance unchanged (no join). Filled here for
+    # the articles already stored (0.1 s at five years); imports add a page's keys with it.
+    _run(db, """
+CREATE TABLE article_keys (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    date_start TEXT,
+    date_end TEXT,
+    page INTEGER,
+    page_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+);
+INSERT INTO article_keys (article_id, date_start, date_end, page, page_id, seq)
+    SELECT a.id, i.date_start, i.date_end, p.page, a.page_id, a.seq
+    FROM articles a JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id
+""")
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]

@@ -155,6 +155,19 @@ def test_check_reports_a_sound_archive_and_a_damaged_one(isolated_home, tmp_path
     assert "DAMAGED" in damaged.stdout or "damaged" in damaged.stderr or "not" in damaged.stderr
 
 
+def test_check_reports_search_keys_out_of_step_with_their_pages(isolated_home, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "archive.sqlite3"
+    run("import", "--db", db, SEEDS, home=isolated_home)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE article_keys SET page = 99 WHERE article_id IN (SELECT min(id) FROM articles)")
+    result = run("check", "--db", db, "--json", home=isolated_home, check=False)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["ok"] is False
+    assert report["database"] == ["1 article(s) have missing or wrong search keys (date, page)"]
+
+
 @pytest.mark.parametrize("archive", ["new", "indexed by an older version", "ready"])
 def test_gui_smoke_opens_the_window_searches_and_switches_script(isolated_home, tmp_path, archive):
     """``gui --smoke`` as the packaged build runs it, on a first start, on an archive whose

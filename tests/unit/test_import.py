@@ -11,7 +11,8 @@ from leshan_reader.core.errors import ArchiveError
 from leshan_reader.core.progress import OPTIMIZING_INDEX, CancelToken
 from leshan_reader.ingest import pipeline
 from leshan_reader.library import Library
-from leshan_reader.store import queries
+from leshan_reader.search.engine import SearchOptions
+from leshan_reader.store import article_keys, queries
 from leshan_reader.store.db import set_meta, write_transaction
 from leshan_reader.store.fts import integrity_check
 from tests.conftest import FRONT_2021, REPORT_2021, SEED_FILES, SEEDS
@@ -99,6 +100,10 @@ def test_a_replaced_page_that_moves_to_another_day_leaves_no_empty_issue_behind(
         assert library.import_paths([page]).count("replaced") == 1
         assert [issue["date"] for issue in library.issues()] == ["2021-05-02"]
         assert [row[0] for row in library.conn.execute("SELECT date FROM issues")] == ["2021-05-02"]
+        # What searches filter and sort by moved with the page, and nothing of the old one is left.
+        assert article_keys.problems(library.conn) == []
+        assert library.search("天气", SearchOptions(date_from="2021-05-02")).total == 1
+        assert library.search("天气", SearchOptions(date_to="2021-05-01")).total == 0
 
 def test_a_changed_copy_elsewhere_is_kept_beside_the_original_and_reported(library, tmp_path):
     folder = tmp_path / "seeds"

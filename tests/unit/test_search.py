@@ -246,6 +246,29 @@ def test_an_indexed_archive_keeps_its_tokenizer_and_is_not_reindexed_by_migratio
             assert found(upgraded, query) == oracle(articles, query), query
 
 
+def test_an_archive_from_before_migration_0005_gets_the_search_keys_of_its_articles(tmp_path, articles):
+    """Filters and the date order read the narrow ``article_keys`` table; an older archive has it
+    filled from its pages and issues on opening, and searches give what they gave."""
+    from leshan_reader.library import Library
+    from leshan_reader.store import article_keys
+
+    path = tmp_path / "before-0005.sqlite3"
+    with Library.open(path) as library:
+        cases = [("乐山", SearchOptions(order="date")), ("乐山", SearchOptions(date_from="2022")),
+                 ("的", SearchOptions(page=3, order="date")), ("发展", SearchOptions(date_to="2021-12"))]
+        before = [[h.article_id for h in library.search(q, o).hits] for q, o in cases]
+        library.conn.executescript("""
+            DROP TABLE article_keys;
+            DELETE FROM _sqlite_migrations WHERE name = '0005_article_keys';
+            PRAGMA user_version = 4;
+        """)
+    with Library.open(path) as upgraded:
+        assert article_keys.problems(upgraded.conn) == []
+        assert upgraded.conn.execute("SELECT count(*) FROM article_keys").fetchone()[0] == len(articles)
+        assert [[h.article_id for h in upgraded.search(q, o).hits] for q, o in cases] == before
+        assert all(before)
+
+
 def test_every_ascii_punctuation_character_is_searchable_where_it_is_printed(tmp_path):
     """The index makes a token of every character, ASCII punctuation included (the tokenizer is
     told so; by default it would drop them)."""
