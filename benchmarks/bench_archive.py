@@ -231,7 +231,7 @@ def main() -> None:
         ("  first year: median / p95", "{}", "one_year"),
         ("rg -F -l median (ms)", "{:.2f}", "rg_median_ms"),
         ("rg -F -l p95 (ms)", "{:.2f}", "rg_p95_ms"),
-        ("speed-up vs rg (median)", "{:.0f}x", "speedup_vs_rg_median"),
+        ("speed-up vs rg (median)", "{:.1f}x", "speedup_vs_rg_median"),
         ("search process private (MB)", "{:.0f}", "search_process_private_mb"),
         ("  resident, file map incl.", "{:.0f}", "search_process_resident_mb"),
     ]
