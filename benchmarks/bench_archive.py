@@ -4,11 +4,11 @@
 
 Prints, per archive size: import throughput (characters/second, end to end), index size against
 the UTF-8 text, search latency (median / p95 / max over random 1-8 character queries, each
-returning the top 50 with snippets and the total; then sorted by date, and kept to the first
-year), the same queries with ``rg -F -l`` over the page files, the peak memory of a search process, and a CPU check before the import, between
-the searches and ``rg``, and at the end (see ``cpu_check_ms``): figures taken at unlike checks
-do not compare. Needs ``rg`` (Debian: ripgrep) for the
-comparison; without it that column is skipped.
+returning the top 50 with snippets and the total; then the same sorted by date, and kept to the
+first year), the same queries with ``rg -F -l`` over the page files, the peak memory of a search
+process, and a CPU check before the import, between the searches and ``rg``, and at the end (see
+``cpu_check_ms``): figures taken at unlike checks do not compare. Needs ``rg`` (Debian: ripgrep)
+for the comparison; without it that column is skipped.
 """
 
 from __future__ import annotations
