@@ -121,6 +121,17 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[i
     return prefix + body + suffix, marks
 
 
+# What each hit shows, from the page of ranked hits ``r``; ``_hits`` unpacks the columns in this
+# order, so every select that feeds it starts with them.
+_HIT_COLUMNS = (
+    "r.article_id, r.score, a.page_id, a.title, a.text, p.page, p.source, i.date, i.date_precision"
+)
+_HIT_JOINS = (
+    "JOIN articles a ON a.id = r.article_id JOIN pages p ON p.id = a.page_id "
+    "JOIN issues i ON i.id = p.issue_id"
+)
+
+
 def _filters(options: SearchOptions) -> tuple[str, list]:
     where, params = [], []
     try:
@@ -157,17 +168,15 @@ def search(
     joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
     order = "score, f.rowid" if options.order == RELEVANCE else article_keys.DATE_ORDER
     limit = -1 if options.limit is None else max(0, int(options.limit))
-    ranked_sql = (
+    hits_sql = (
         f"SELECT f.rowid AS article_id, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
         f"FROM {table} f{joins if filter_sql or options.order == DATE else ''} "
-        f"WHERE {table} MATCH ?{filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+        f"WHERE {table} MATCH ?{filter_sql}"
     )
     # The page of hits and what each hit shows, in one statement (a second one to fetch the
     # articles cost 10% of a search); the outer query puts the page back in the inner one's order.
     select = (
-        "SELECT r.article_id, r.score, a.page_id, a.title, a.text, p.page, p.source, i.date, "
-        f"i.date_precision FROM ({ranked_sql}) r JOIN articles a ON a.id = r.article_id "
-        "JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id "
+        f"SELECT {_HIT_COLUMNS} FROM ({hits_sql} ORDER BY {order} LIMIT ? OFFSET ?) r {_HIT_JOINS} "
         + ("ORDER BY r.score, r.article_id" if options.order == RELEVANCE else
            f"JOIN article_keys k ON k.article_id = r.article_id ORDER BY {order}")
     )
@@ -177,7 +186,7 @@ def search(
     )
     counted = options.order == RELEVANCE and limit >= 0 and _counts_in_the_ranking(parsed, table)
     if counted:
-        select = _select_with_total(table, joins if filter_sql else "", filter_sql)
+        select = _select_with_total(hits_sql)
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
@@ -207,16 +216,12 @@ def _counts_in_the_ranking(parsed: ParsedQuery, table: str) -> bool:
     return table == BIGRAMS and max(map(len, parsed.positive_terms)) >= _KEEP_HITS_FROM_CHARS
 
 
-def _select_with_total(table: str, joins: str, filter_sql: str) -> str:
+def _select_with_total(hits_sql: str) -> str:
     return (
-        f"WITH hits AS MATERIALIZED (SELECT f.rowid AS article_id, "
-        f"bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score FROM {table} f{joins} "
-        f"WHERE {table} MATCH ?{filter_sql}) "
-        "SELECT r.article_id, r.score, a.page_id, a.title, a.text, p.page, p.source, i.date, "
-        "i.date_precision, (SELECT count(*) FROM hits) AS total FROM (SELECT article_id, score "
-        "FROM hits ORDER BY score, article_id LIMIT ? OFFSET ?) r "
-        "JOIN articles a ON a.id = r.article_id JOIN pages p ON p.id = a.page_id "
-        "JOIN issues i ON i.id = p.issue_id ORDER BY r.score, r.article_id"
+        f"WITH hits AS MATERIALIZED ({hits_sql}) "
+        f"SELECT {_HIT_COLUMNS}, (SELECT count(*) FROM hits) AS total FROM (SELECT article_id, "
+        f"score FROM hits ORDER BY score, article_id LIMIT ? OFFSET ?) r {_HIT_JOINS} "
+        "ORDER BY r.score, r.article_id"
     )
 
 
@@ -284,8 +289,8 @@ def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -
     sample = "".join(article["text"] for article in ranked[:3])
     patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms]
     hits = []
-    # Unpacked by position: a search reads ten columns of fifty rows, and a look-up by name
-    # compares the names one by one. (A counted select has the total as an extra last column.)
+    # Unpacked by position (the order of _HIT_COLUMNS): a search reads ten columns of fifty rows,
+    # and a look-up by name compares the names one by one. A counted select adds the total last.
     for article_id, score, page_id, title, text, page, source, date, precision, *_ in ranked:
         cancel.raise_if_cancelled()
         body_spans = match_spans(text, patterns)
