@@ -52,8 +52,8 @@ def test_the_importers_fold_folds_every_seed_page_as_the_searchs_fold_does():
 
 def test_the_importers_fold_agrees_on_every_foldable_character():
     # Each character the fold changes, among unchanged text, beside a full-width comma and
-    # beside what it folds to: for the characters whose folded form folds again (a table entry
-    # that maps to another entry), one replacement after another would fold twice.
+    # beside what it folds to: were a folded form to fold again (a table entry mapping to another
+    # entry, as 112 did before fold version 2), one replacement after another would fold twice.
     for code, target in _fold_table().items():
         text = f"乐山{chr(code)}日报，{chr(code)}{target}\U0001f600"
         assert fold_long(text) == fold(text), hex(code)
