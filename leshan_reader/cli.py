@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         print("leshan-reader: cancelled", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        print("\nleshan-reader: interrupted; the archive keeps every file finished before it.",
+        print("\nleshan-reader: interrupted; the archive keeps the files committed before it (a re-run adds the rest).",
               file=sys.stderr)
         return 130
     except Exception as exc:

@@ -170,9 +170,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-@contextlib.contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One atomic write: everything inside commits together or not at all."""
+def _begin(conn: sqlite3.Connection) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -187,18 +185,73 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
                 "This archive is read-only (a shared copy or read-only media): imports are disabled."
             ) from None
         raise
+
+
+def _roll_back(conn: sqlite3.Connection, exc: BaseException) -> None:
+    """Undo the open transaction after ``exc``; a full disk becomes a message."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+        raise ArchiveError(
+            "The disk is full: the import stopped, and the files it had not finished were not "
+            "imported (the others are kept). Free some space and import again."
+        ) from None
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: everything inside commits together or not at all."""
+    _begin(conn)
     try:
         yield conn
         conn.execute("COMMIT")
     except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            raise ArchiveError(
-                "The disk is full: the import stopped and the file being written was not imported "
-                "(everything before it is kept). Free some space and import again."
-            ) from None
+        _roll_back(conn, exc)
         raise
+
+
+class GroupedWrites:
+    """Many small atomic writes committed together: each ``part`` is a savepoint, whole or
+    undone, and ``commit`` (due every ``parts_per_commit`` parts) makes the parts so far durable.
+    A part that fails is undone alone and the parts before it are committed, as if each had been
+    its own transaction; a killed process loses only the parts not committed yet."""
+
+    def __init__(self, conn: sqlite3.Connection, parts_per_commit: int) -> None:
+        self.conn, self.parts_per_commit = conn, parts_per_commit
+        self.uncommitted = 0
+
+    @contextlib.contextmanager
+    def part(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        if not conn.in_transaction:
+            _begin(conn)
+        conn.execute("SAVEPOINT part")
+        try:
+            yield conn
+        except BaseException as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK TO part")
+                    conn.execute("RELEASE part")
+                except sqlite3.Error:
+                    conn.execute("ROLLBACK")  # the parts before it go too
+            self.commit()  # the parts before it (a full disk may refuse them too)
+            _roll_back(conn, exc)
+            raise
+        conn.execute("RELEASE part")
+        self.uncommitted += 1
+
+    def due(self) -> bool:
+        return self.uncommitted >= self.parts_per_commit
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                _roll_back(self.conn, exc)
+                raise
+        self.uncommitted = 0
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ instead of deleting with different tokens.
 
 The indexes are derived data and may lag the articles by the last few imported files: article ids
 only grow (AUTOINCREMENT), and ``meta.fts_indexed_through`` is the highest id indexed. An import
-writes each file in its own transaction and indexes files in batches (FTS5 pays per commit); a
+commits files in small groups and indexes them in larger batches (FTS5 pays per commit); a
 killed import leaves committed but unindexed articles, which ``catch_up`` indexes on the next open.
 """
 

@@ -147,24 +147,30 @@ def test_a_page_without_any_date_is_imported_as_undated(tmp_path):
         assert library.issues()[0]["date"] is None
 
 
-def test_a_failure_while_writing_leaves_nothing_of_that_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", [0, 2])
+def test_a_failure_while_writing_leaves_nothing_of_that_file_and_keeps_those_before(tmp_path, monkeypatch, failing):
+    names = [path.name for path in SEED_FILES]  # imported in this order, in one group of commits
     with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
         original = pipeline._log
 
-        def failing(conn, run_started, outcome):  # the last step of a file's transaction
-            if outcome.source == FRONT_2021:
+        def failing_log(conn, run_started, outcome):  # the last step of writing a file
+            if outcome.source == names[failing]:
                 raise sqlite3.OperationalError("disk I/O error")
             return original(conn, run_started, outcome)
 
-        monkeypatch.setattr(pipeline, "_log", failing)
+        monkeypatch.setattr(pipeline, "_log", failing_log)
         with pytest.raises(sqlite3.OperationalError):
             library.import_paths([SEEDS])
-        counts = [library.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("pages", "articles", "issues", "page_sources", "import_log")]
-        assert counts == [0, 0, 0, 0, 0]  # FRONT_2021 is the first file: nothing before it
+        assert not library.conn.in_transaction
+        stored = [row[0] for row in library.conn.execute("SELECT source FROM pages ORDER BY id")]
+        assert stored == names[:failing]  # the files before it are kept, whole and searchable
+        logged = library.conn.execute("SELECT count(*) FROM import_log").fetchone()[0]
+        assert logged == failing
         assert integrity_check(library.conn) is None
+        assert library.search("金口河区").total == (1 if failing else 0)  # in the first file
         monkeypatch.setattr(pipeline, "_log", original)
-        assert library.import_paths([SEEDS]).count("imported") == 5
+        assert library.import_paths([SEEDS]).count("imported") == 5 - failing
+        assert library.search("金口河区").total >= 1
 
 
 def test_files_written_but_not_yet_indexed_are_indexed_on_the_next_open(tmp_path):
