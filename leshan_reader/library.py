@@ -68,7 +68,7 @@ class Library:
         if self.read_only:
             return False
         return (seed_if_new and self.was_new) or not fts.index_is_current(self.conn) \
-            or fts.pending_count(self.conn) > 0
+            or fts.pending_count(self.conn) > 0 or fts.merging_paused(self.conn)
 
     def maintain(
         self,
@@ -108,6 +108,9 @@ class Library:
         elif fts.pending_count(self.conn):  # an import was interrupted after writing some files
             with write_transaction(self.conn):
                 fts.catch_up(self.conn)
+        if fts.merging_paused(self.conn):  # an import was interrupted (see fts.pause_merging)
+            with write_transaction(self.conn):
+                fts.resume_merging(self.conn)
 
     # --- archive ---------------------------------------------------------------------------
 

@@ -422,6 +422,14 @@ def write_file(
     return outcome
 
 
+def _resume_merging(conn: sqlite3.Connection) -> None:
+    try:
+        with write_transaction(conn):
+            fts.resume_merging(conn)
+    except ArchiveError:  # the disk is full: opening the archive next time resumes it
+        pass
+
+
 def _unique_source_name(conn: sqlite3.Connection, source: SourceFile) -> str:
     candidates = [f"{source.root.name}/{source.source}", source.resolved_path]
     for candidate in candidates:
@@ -520,23 +528,12 @@ def _reader_pool(file_count: int, known: frozenset[str]) -> tuple[Executor, Call
     return threads, lambda source: threads.submit(load_file, source, known)
 
 
-def import_paths(
-    conn: sqlite3.Connection,
-    paths: list[Path],
-    progress: ProgressCallback = no_progress,
-    cancel: CancelToken = NEVER_CANCELLED,
-) -> ImportReport:
-    """Import files and folders: each file is written whole or not at all, committed in groups
-    of _FILES_PER_COMMIT, so a kill keeps every group committed before it; files are read and
-    parsed ahead of the writer."""
-    report = ImportReport()
-    files = collect_files(paths, report)
-    manifests = ManifestFinder()
-    for source in files:
-        entry, manifest = manifests.entry_for(source.path, source.root)
-        if entry is not None:
-            source.manifest_entry, source.manifest_name = entry, manifest.path.name
-    known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
+def _write_files(
+    conn: sqlite3.Connection, files: list[SourceFile], known: frozenset[str], report: ImportReport,
+    progress: ProgressCallback, cancel: CancelToken,
+) -> None:
+    """Read and parse the files ahead of the writer, write them in groups and index them in
+    batches; every file's outcome goes into ``report``."""
     run_started = _now()
     to_index: list = []
     unindexed_chars = 0
@@ -582,6 +579,34 @@ def import_paths(
         writes.commit()
     if to_index or fts.pending_count(conn):
         flush_index(conn, to_index)
+
+
+def import_paths(
+    conn: sqlite3.Connection,
+    paths: list[Path],
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ImportReport:
+    """Import files and folders: each file is written whole or not at all, committed in groups
+    of _FILES_PER_COMMIT, so a kill keeps every group committed before it; files are read and
+    parsed ahead of the writer."""
+    report = ImportReport()
+    files = collect_files(paths, report)
+    manifests = ManifestFinder()
+    for source in files:
+        entry, manifest = manifests.entry_for(source.path, source.root)
+        if entry is not None:
+            source.manifest_entry, source.manifest_name = entry, manifest.path.name
+    known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
+    pause = len(files) >= _PROCESS_POOL_MIN_FILES and fts.will_grow_enough_to_optimize(conn, len(files))
+    if pause:  # the import ends with merging the whole index (see fts.pause_merging)
+        with write_transaction(conn):
+            fts.pause_merging(conn)
+    try:
+        _write_files(conn, files, known, report, progress, cancel)
+    finally:
+        if pause:
+            _resume_merging(conn)
     if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):
         progress(len(files), len(files), OPTIMIZING_INDEX)
         try:

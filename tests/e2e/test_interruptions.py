@@ -10,7 +10,7 @@ import time
 import pytest
 
 from leshan_reader.library import Library
-from leshan_reader.store.fts import integrity_check
+from leshan_reader.store.fts import integrity_check, merging_paused
 
 pytestmark = pytest.mark.e2e
 PAGES = 240
@@ -81,6 +81,7 @@ def test_killing_an_import_keeps_every_finished_file_and_a_rerun_completes_it(tm
     raw.close()
     with Library.open(db, seed_if_new=False) as library:  # opening indexes what was written, unindexed
         assert integrity_check(library.conn) is None
+        assert not merging_paused(library.conn)  # the import paused it (a first import of many)
         stored = library.stats()["pages"]
         assert stored < PAGES, "the import finished before the kill: raise PAGES"
         for page_id in library.page_order():  # every page that is there is whole and searchable

@@ -12,8 +12,8 @@ from leshan_reader.core.progress import OPTIMIZING_INDEX, CancelToken
 from leshan_reader.ingest import pipeline
 from leshan_reader.library import Library
 from leshan_reader.search.engine import SearchOptions
-from leshan_reader.store import article_keys, queries
-from leshan_reader.store.db import set_meta, write_transaction
+from leshan_reader.store import article_keys, fts, queries
+from leshan_reader.store.db import get_meta, set_meta, write_transaction
 from leshan_reader.store.fts import integrity_check
 from tests.conftest import FRONT_2021, REPORT_2021, SEED_FILES, SEEDS
 
@@ -276,13 +276,38 @@ def test_a_large_import_parses_in_worker_processes_and_a_second_run_changes_noth
         day = 1 + n // 4
         (folder / f"2021-03-{day:02d}_{1 + n % 4:02d}.txt").write_text(
             f"本报讯 第{n}号稿件：春季植树活动在{n}个村同时开展。\n", encoding="utf-8")
+    paused_while_writing = []
+
+    def progress(done, total, message):  # what another connection sees of the index meanwhile
+        if done == count // 2:
+            with Library.open(tmp_path / "a.sqlite3", read_only=True) as reader:
+                paused_while_writing.append(fts.merging_paused(reader.conn))
+
     with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
-        assert library.import_paths([folder]).count("imported") == count
+        assert library.import_paths([folder], progress).count("imported") == count
+        # A first import ends by merging the whole index: it paused merging while writing.
+        assert paused_while_writing == [True] and not fts.merging_paused(library.conn)
+        assert get_meta(library.conn, fts.OPTIMIZED_AT_KEY) == str(count)
         assert library.search("第17号稿件").total == 1 and library.search("植树").total == count
         (folder / "2021-03-01_01.txt").write_text("本报讯 第0号稿件改为修订稿。\n", encoding="utf-8")
         again = library.import_paths([folder])
         assert (again.count("unchanged"), again.count("replaced")) == (count - 1, 1)
         assert library.search("修订稿").total == 1 and library.search("植树").total == count - 1
+        assert not fts.merging_paused(library.conn) and fts.integrity_check(library.conn) is None
+
+
+def test_merging_left_paused_by_a_killed_import_resumes_when_the_archive_opens(library):
+    with write_transaction(library.conn):
+        fts.pause_merging(library.conn)
+    path = library.path
+    library.close()
+    with Library.open(path, read_only=True) as reader:
+        assert fts.merging_paused(reader.conn)
+    reopened = Library.connect(path)
+    assert reopened.needs_maintenance()
+    reopened.maintain()
+    assert not fts.merging_paused(reopened.conn) and not reopened.needs_maintenance()
+    reopened.close()
 
 
 @pytest.mark.skipif(not hasattr(os, "getpriority"), reason="POSIX process priorities")
