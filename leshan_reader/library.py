@@ -105,6 +105,7 @@ class Library:
         if not fts.index_is_current(self.conn):
             with write_transaction(self.conn):
                 fts.rebuild_index(self.conn, progress, cancel)
+            fts.remake_char_lists(self.conn, cancel)
         elif fts.pending_count(self.conn):  # an import was interrupted after writing some files
             with write_transaction(self.conn):
                 fts.catch_up(self.conn)

@@ -610,8 +610,7 @@ def import_paths(
     if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):
         progress(len(files), len(files), OPTIMIZING_INDEX)
         try:
-            with write_transaction(conn):
-                fts.optimize_if_grown(conn, cancel)
+            fts.optimize_if_grown(conn, cancel)
         except Cancelled:  # every file is in and searchable; the merge runs with the next import
             pass
         except ArchiveError:

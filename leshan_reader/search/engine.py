@@ -18,13 +18,13 @@ from leshan_reader.core.dates import parse_range_bound
 from leshan_reader.core.errors import QueryError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 from leshan_reader.search.query import ParsedQuery, parse_query
-from leshan_reader.store import article_keys
+from leshan_reader.store import article_keys, char_lists
 from leshan_reader.store.db import interruptible
 from leshan_reader.store.fts import BIGRAMS, CHARS
 from leshan_reader.text.normalize import PrintedTextPattern
 
-TITLE_WEIGHT = 5.0  # a match in a headline counts this many times a match in the body
-BODY_WEIGHT = 1.0
+TITLE_WEIGHT = float(char_lists.TITLE_WEIGHT)  # a headline match counts 5 times a body match
+BODY_WEIGHT = float(char_lists.BODY_WEIGHT)
 SNIPPET_BEFORE = 30
 SNIPPET_AFTER = 50
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
@@ -187,6 +187,12 @@ def search(
     counted = options.order == RELEVANCE and limit >= 0 and _counts_in_the_ranking(parsed, table)
     if counted:
         select = _select_with_total(hits_sql)
+    if (table == CHARS and options.order == RELEVANCE and limit >= 0 and not filter_sql
+            and len(parsed.positive_terms) == 1 and not parsed.excluded):
+        listed = _ranked_from_list(conn, parsed.positive_terms[0], limit, options.offset, cancel)
+        if listed is not None:
+            ranked, total = listed
+            return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
@@ -199,6 +205,26 @@ def search(
         ranked, total = _ranked(conn, select, count_sql, [expression, *filter_params], limit,
                                 options.offset, cancel, counted)
     return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+
+
+def _ranked_from_list(
+    conn: sqlite3.Connection, char: str, limit: int, offset: int, cancel: CancelToken
+) -> tuple[list[tuple], int] | None:
+    """A one-character query's page of hits from the character's list (see store.char_lists),
+    or None without one long enough. The same hits, order and scores as FTS5's ranking: at five
+    years 的 takes ~3 ms instead of ~30."""
+    with interruptible(conn, cancel):
+        listed = char_lists.first_articles(conn, char, limit, offset)
+        if listed is None:
+            return None
+        total, page = listed
+        if not page:
+            return [], total
+        rows = conn.execute(
+            f"SELECT {_HIT_COLUMNS} FROM (SELECT column1 AS article_id, column2 AS score FROM "
+            f"(VALUES {', '.join('(?, ?)' for _ in page)})) r {_HIT_JOINS} ORDER BY r.score, r.article_id",
+            [value for pair in page for value in pair]).fetchall()
+    return rows, total
 
 
 # A term of four characters or more is a phrase of three bigrams or more, and finding its
@@ -286,7 +312,7 @@ def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -
     if not ranked:
         return []
     # The hits' first texts tell which character of each term is rarest in this archive's text.
-    sample = "".join(article["text"] for article in ranked[:3])
+    sample = "".join(article[4] for article in ranked[:3])  # the text (see _HIT_COLUMNS)
     patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms]
     hits = []
     # Unpacked by position (the order of _HIT_COLUMNS): a search reads ten columns of fifty rows,

@@ -218,5 +218,18 @@ INSERT INTO article_keys (article_id, date_start, date_end, page, page_id, seq)
 """)
 
 
+@migrations(name="0006_char_lists")
+def _char_lists(db: Database) -> None:
+    # The first articles of each frequent character's search (see store.char_lists), made when
+    # the index is merged: empty until an archive's next merge.
+    _run(db, """
+CREATE TABLE char_lists (
+    code INTEGER PRIMARY KEY,  -- the character's code point
+    articles INTEGER NOT NULL,
+    entries BLOB NOT NULL
+)
+""")
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]

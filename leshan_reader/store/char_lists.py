@@ -1,0 +1,229 @@
+"""The first articles of each frequent character's search, kept when the index is merged (0006).
+
+A one-character query matches most of a large archive (的 is in 47,000 of 56,000 articles at five
+years), and FTS5 scores every one of them to find the first fifty: 25-50 ms, the slowest searches
+there are. Yet their order needs only each article's *weight* of the character (its count in the
+headline times the headline's weight plus its count in the body): relevance is BM25 without length
+normalisation, which grows with that weight, and equal weights keep archive order. So when the
+index is merged (``fts.optimize``, after an import that grew the archive by a quarter), each
+character held by ``LISTED_FROM`` articles or more gets its count of articles and a list of its
+first ``LIST_LENGTH`` articles with their weights, from FTS5's own ranking (the weight is read
+back from the score, whose formula ``Bm25`` reproduces exactly).
+
+A search then reads the list, ranks with FTS5 only the articles indexed since it was made (ids
+above ``THROUGH_KEY``), and merges the two: articles below the list's end come after all of its
+own, so the first ``n`` of the merge are exact while the list holds ``n``. Removing a page takes
+its articles out of the lists and counts; a list left shorter than a search needs is not used.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import sys
+from array import array
+from collections import Counter
+from typing import Iterable, NamedTuple
+
+from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
+from leshan_reader.store.db import get_meta, set_meta
+from leshan_reader.text.normalize import normalize_long
+
+TITLE_WEIGHT = 5  # a match in a headline counts this many times a match in the body (BM25 weights)
+BODY_WEIGHT = 1
+# FTS5 ranks a character held by fewer articles within ~5 ms at five years; a list for each one
+# held by more (356 characters at five years, none at one) takes ~4 s to make beside the merge.
+LISTED_FROM = 20_000
+LIST_LENGTH = 200  # the first page of the reader's results
+THROUGH_KEY = "char_lists_through"
+_SAMPLE = 400  # articles read to find the characters that may be that frequent
+TABLE = "article_chars"
+
+
+class CharList(NamedTuple):
+    code: int  # the character's code point
+    articles: int  # how many articles hold it
+    entries: bytes  # its first articles: (id, weight) pairs, packed (see _pack)
+
+
+class Lists(NamedTuple):
+    through: int  # the highest article id they account for
+    lists: list[CharList]
+
+
+def _pack(pairs: Iterable[tuple[int, int]]) -> bytes:
+    values = array("q", [value for pair in pairs for value in pair])
+    if sys.byteorder == "big":  # stored little-endian: the archive moves between machines
+        values.byteswap()
+    return values.tobytes()
+
+
+def _unpack(blob: bytes) -> list[tuple[int, int]]:
+    values = array("q")
+    values.frombytes(blob)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return list(zip(values[::2], values[1::2]))
+
+
+def _phrase(char: str) -> str:
+    return '"' + char.replace('"', '""') + '"'
+
+
+def _frequent_candidates(conn: sqlite3.Connection, articles: int, through: int) -> list[str]:
+    """Characters that a sample of articles says may be held by LISTED_FROM articles or more (a
+    count decides): reading every article's text, or FTS5's vocabulary, took seconds."""
+    step = max(1, through // _SAMPLE)
+    ids = list(range(step, through + 1, step))
+    held: Counter = Counter()
+    sampled = 0
+    for title, text in conn.execute(
+            f"SELECT title, text FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids):
+        held.update(set(normalize_long(title)) | set(normalize_long(text)))
+        sampled += 1
+    share = 0.7 * LISTED_FROM / articles  # with a margin for the sample's error
+    return [char for char, count in held.items() if count >= share * sampled and not char.isspace()]
+
+
+def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CANCELLED) -> Lists:
+    """Make the lists from the index as ``conn`` sees it, all of it indexed up to article
+    ``through`` (a reader's connection may do this while the writer merges the index)."""
+    articles = _indexed_rows(conn)
+    made: list[CharList] = []
+    if articles < LISTED_FROM:
+        return Lists(through, made)
+    for char in _frequent_candidates(conn, articles, through):
+        cancel.raise_if_cancelled()
+        held = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH ?", [_phrase(char)]).fetchone()[0]
+        if held < LISTED_FROM:
+            continue
+        bm25 = Bm25(conn, held)
+        ranked = conn.execute(
+            f"SELECT rowid, bm25({TABLE}, ?, ?) AS score FROM {TABLE} WHERE {TABLE} MATCH ? "
+            "ORDER BY score, rowid LIMIT ?", [TITLE_WEIGHT, BODY_WEIGHT, _phrase(char), LIST_LENGTH]).fetchall()
+        weights = [bm25.weight_of(score) for _, score in ranked]
+        if None not in weights:  # not expected (a test compares the formula with FTS5)
+            made.append(CharList(ord(char), held, _pack(zip((row[0] for row in ranked), weights))))
+    return Lists(through, made)
+
+
+def store(conn: sqlite3.Connection, lists: Lists) -> None:
+    """Replace the stored lists (inside the caller's transaction)."""
+    clear(conn)
+    conn.executemany("INSERT INTO char_lists (code, articles, entries) VALUES (?, ?, ?)", lists.lists)
+    set_meta(conn, THROUGH_KEY, str(lists.through))
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM char_lists")
+    set_meta(conn, THROUGH_KEY, "0")
+
+
+def forget(conn: sqlite3.Connection, removed: list[tuple[int, str, str]]) -> None:
+    """Take removed articles (id, title, text) out of the lists and counts (inside the caller's
+    transaction): only those the lists account for."""
+    through = int(get_meta(conn, THROUGH_KEY) or 0)
+    removed = [row for row in removed if row[0] <= through]
+    if not removed:
+        return
+    stored = {chr(code): [articles, _unpack(blob)] for code, articles, blob in
+              conn.execute("SELECT code, articles, entries FROM char_lists")}
+    for article_id, title, text in removed:
+        for char in set(normalize_long(title)) | set(normalize_long(text)):
+            entry = stored.get(char)
+            if entry is not None:
+                entry[0] -= 1
+                entry[1] = [pair for pair in entry[1] if pair[0] != article_id]
+    conn.executemany("UPDATE char_lists SET articles = ?, entries = ? WHERE code = ?",
+                     [(articles, _pack(pairs), ord(char)) for char, (articles, pairs) in stored.items()])
+
+
+def first_articles(
+    conn: sqlite3.Connection, char: str, limit: int, offset: int
+) -> tuple[int, list[tuple[int, float]]] | None:
+    """A page of a one-character search from the character's list and the articles indexed since:
+    (articles holding the character, [(article id, FTS5's score)]), or None without a list long
+    enough."""
+    row = conn.execute("SELECT articles, entries FROM char_lists WHERE code = ?", [ord(char)]).fetchone()
+    if row is None:
+        return None
+    articles, listed = row[0], _unpack(row[1])
+    wanted = offset + limit
+    if len(listed) < wanted and len(listed) < articles:
+        return None
+    through = int(get_meta(conn, THROUGH_KEY) or 0)
+    phrase = _phrase(char)
+    newer = conn.execute(
+        f"SELECT rowid, bm25({TABLE}, ?, ?) AS score FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ? "
+        "ORDER BY score, rowid LIMIT ?", [TITLE_WEIGHT, BODY_WEIGHT, phrase, through, wanted]).fetchall()
+    if len(newer) == wanted:
+        newer_held = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?",
+                                  [phrase, through]).fetchone()[0]
+    else:
+        newer_held = len(newer)
+    bm25 = Bm25(conn, articles + newer_held)
+    newer_weights = [(article_id, bm25.weight_of(score)) for article_id, score in newer]
+    if any(weight is None for _, weight in newer_weights):  # the counts disagree with FTS5's
+        return None
+    merged = sorted(listed + newer_weights, key=lambda pair: (-pair[1], pair[0]))[offset:wanted]
+    return articles + newer_held, [(article_id, bm25.score(weight)) for article_id, weight in merged]
+
+
+def _averages(conn: sqlite3.Connection) -> tuple[int, list[int]]:
+    """The character index's row count and each column's total size (its averages record)."""
+    record = conn.execute(f"SELECT block FROM {TABLE}_data WHERE id = 1").fetchone()
+    if not record or not record[0]:  # an empty index
+        return 0, []
+    rows, at = _varint(record[0], 0)
+    sizes = []
+    while at < len(record[0]):
+        size, at = _varint(record[0], at)
+        sizes.append(size)
+    return rows, sizes
+
+
+def _indexed_rows(conn: sqlite3.Connection) -> int:
+    return _averages(conn)[0]
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's variable-length integer (which FTS5's records use) at ``at``: value, next offset."""
+    value = 0
+    for _ in range(8):
+        byte = data[at]
+        at += 1
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value, at
+    return (value << 8) | data[at], at + 1
+
+
+class Bm25:
+    """FTS5's ``bm25()`` of a one-character query as a function of the weight: the same statistics
+    (rows and average size from the index's own averages record) and the same arithmetic, so the
+    scores equal FTS5's bit for bit (a test compares them)."""
+
+    K1, B = 1.2, 0.75  # FTS5's constants
+
+    def __init__(self, conn: sqlite3.Connection, articles_with_char: int) -> None:
+        rows, sizes = _averages(conn)
+        tokens, columns = sum(sizes), len(sizes)
+        self.avgdl = tokens / rows if rows else 0.0
+        idf = math.log((rows - articles_with_char + 0.5) / (articles_with_char + 0.5)) if rows else 0.0
+        self.idf = idf if idf > 0.0 else 1e-6
+        # A contentless table without column sizes reports every column's size as -1, so an
+        # article's size is minus the number of columns in FTS5's length normalisation.
+        size = float(-columns)
+        self.length_term = self.K1 * (1 - self.B + self.B * size / self.avgdl) if self.avgdl else 0.0
+
+    def weight_of(self, score: float) -> int | None:
+        """The weight that gives ``score``, or None if no whole weight gives it exactly."""
+        ratio = -score / self.idf
+        if not 0.0 < ratio < self.K1 + 1.0:
+            return None
+        weight = round(self.length_term * ratio / (self.K1 + 1.0 - ratio))
+        return weight if weight > 0 and self.score(weight) == score else None
+
+    def score(self, weight: int) -> float:
+        frequency = float(weight)
+        return -1.0 * (0.0 + self.idf * ((frequency * (self.K1 + 1.0)) / (frequency + self.length_term)))
