@@ -62,7 +62,7 @@ def sample_queries(library: Library, count: int, seed: int = 2024) -> list[str]:
 def index_bytes(library: Library) -> tuple[int, int]:
     fts = library.conn.execute(
         "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'article_chars%' OR name LIKE 'article_bigrams%' "
-        "OR name = 'char_lists'"
+        "OR name IN ('char_lists', 'char_counts')"
     ).fetchone()[0]
     text = library.conn.execute(
         "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(text AS BLOB))) FROM articles"

@@ -5,7 +5,7 @@ years), and FTS5 scores every one of them to find the first fifty: 25-50 ms, the
 there are. Yet their order needs only each article's *weight* of the character (its count in the
 headline times the headline's weight plus its count in the body): relevance is BM25 without length
 normalisation, which grows with that weight, and equal weights keep archive order. So when the
-index is merged (``fts.optimize``, after an import that grew the archive by a quarter), each
+index is merged (``fts.optimize_if_grown``, after an import that grew the archive by a quarter), each
 character held by ``LISTED_FROM`` articles or more gets its count of articles and a list of its
 first ``LIST_LENGTH`` articles with their weights, from FTS5's own ranking (the weight is read
 back from the score, whose formula ``Bm25`` reproduces exactly).
@@ -13,7 +13,8 @@ back from the score, whose formula ``Bm25`` reproduces exactly).
 A search then reads the list, ranks with FTS5 only the articles indexed since it was made (ids
 above ``THROUGH_KEY``), and merges the two: articles below the list's end come after all of its
 own, so the first ``n`` of the merge are exact while the list holds ``n``. Removing a page takes
-its articles out of the lists and counts; a list left shorter than a search needs is not used.
+its articles out of the counts, and searches skip them in the lists (the rest of a list is still
+the start of the order); a list left shorter than a search needs is not used.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ BODY_WEIGHT = 1
 LISTED_FROM = 20_000
 LIST_LENGTH = 200  # the first page of the reader's results
 THROUGH_KEY = "char_lists_through"
+REMOVED_KEY = "char_lists_removed"  # articles removed since the lists were made
 _SAMPLE = 400  # articles read to find the characters that may be that frequent
 TABLE = "article_chars"
 
@@ -110,32 +112,36 @@ def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CAN
 def store(conn: sqlite3.Connection, lists: Lists) -> None:
     """Replace the stored lists (inside the caller's transaction)."""
     clear(conn)
-    conn.executemany("INSERT INTO char_lists (code, articles, entries) VALUES (?, ?, ?)", lists.lists)
+    conn.executemany("INSERT INTO char_counts (code, articles) VALUES (?, ?)",
+                     [(item.code, item.articles) for item in lists.lists])
+    conn.executemany("INSERT INTO char_lists (code, entries) VALUES (?, ?)",
+                     [(item.code, item.entries) for item in lists.lists])
     set_meta(conn, THROUGH_KEY, str(lists.through))
+    set_meta(conn, REMOVED_KEY, "0")
 
 
 def clear(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM char_lists")
+    conn.execute("DELETE FROM char_counts")
     set_meta(conn, THROUGH_KEY, "0")
 
 
 def forget(conn: sqlite3.Connection, removed: list[tuple[int, str, str]]) -> None:
-    """Take removed articles (id, title, text) out of the lists and counts (inside the caller's
-    transaction): only those the lists account for."""
+    """Take removed articles (id, title, text) out of the counts (inside the caller's transaction);
+    the lists keep their ids, which searches skip, until they are made again: rewriting the lists
+    took ~25 ms a removed page."""
     through = int(get_meta(conn, THROUGH_KEY) or 0)
     removed = [row for row in removed if row[0] <= through]
     if not removed:
         return
-    stored = {chr(code): [articles, _unpack(blob)] for code, articles, blob in
-              conn.execute("SELECT code, articles, entries FROM char_lists")}
-    for article_id, title, text in removed:
-        for char in set(normalize_long(title)) | set(normalize_long(text)):
-            entry = stored.get(char)
-            if entry is not None:
-                entry[0] -= 1
-                entry[1] = [pair for pair in entry[1] if pair[0] != article_id]
-    conn.executemany("UPDATE char_lists SET articles = ?, entries = ? WHERE code = ?",
-                     [(articles, _pack(pairs), ord(char)) for char, (articles, pairs) in stored.items()])
+    codes = {code for (code,) in conn.execute("SELECT code FROM char_counts")}
+    counted: Counter = Counter()
+    for _, title, text in removed:
+        counted.update(code for code in map(ord, set(normalize_long(title)) | set(normalize_long(text)))
+                       if code in codes)
+    conn.executemany("UPDATE char_counts SET articles = articles - ? WHERE code = ?",
+                     [(count, code) for code, count in counted.items()])
+    set_meta(conn, REMOVED_KEY, str(int(get_meta(conn, REMOVED_KEY) or 0) + len(removed)))
 
 
 def first_articles(
@@ -144,10 +150,16 @@ def first_articles(
     """A page of a one-character search from the character's list and the articles indexed since:
     (articles holding the character, [(article id, FTS5's score)]), or None without a list long
     enough."""
-    row = conn.execute("SELECT articles, entries FROM char_lists WHERE code = ?", [ord(char)]).fetchone()
+    row = conn.execute("SELECT c.articles, l.entries FROM char_lists l JOIN char_counts c USING (code) "
+                       "WHERE code = ?", [ord(char)]).fetchone()
     if row is None:
         return None
     articles, listed = row[0], _unpack(row[1])
+    if int(get_meta(conn, REMOVED_KEY) or 0):  # removing keeps the rest a prefix of the order
+        ids = [article_id for article_id, _ in listed]
+        present = {found for (found,) in conn.execute(
+            f"SELECT id FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+        listed = [pair for pair in listed if pair[0] in present]
     wanted = offset + limit
     if len(listed) < wanted and len(listed) < articles:
         return None
