@@ -203,7 +203,7 @@ def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANC
     def make_lists() -> char_lists.Lists | None:
         try:
             reader = open_connection(path, read_only=True)
-        except (ArchiveError, sqlite3.Error):  # no second connection here: searches rank with FTS5
+        except (ArchiveError, sqlite3.Error, OSError):  # no second connection: FTS5 ranks them all
             return None
         try:
             return char_lists.make(reader, through, cancel)
