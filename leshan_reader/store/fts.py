@@ -123,13 +123,18 @@ def catch_up(conn: sqlite3.Connection, pending: list[tuple[int, IndexTokens]] | 
     back from the archive (after an interrupted import)."""
     through = indexed_through(conn)
     known = dict(pending or [])
-    rows = conn.execute("SELECT id, title, text FROM articles WHERE id > ? ORDER BY id", [through]).fetchall()
-    for row in rows:
-        tokens = known.get(row["id"]) or index_tokens(row["title"], row["text"])
-        index_article(conn, row["id"], tokens)
+    # Ids first: the text is read only for articles whose tokens are not known (reading every
+    # pending article's text cost 0.5 s over five years' import).
+    ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE id > ? ORDER BY id", [through])]
+    for article_id in ids:
+        tokens = known.get(article_id)
+        if tokens is None:
+            title, text = conn.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
+            tokens = index_tokens(title, text)
+        index_article(conn, article_id, tokens)
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
     set_indexed_through(conn, max(through, last[0] if last else 0))
-    return len(rows)
+    return len(ids)
 
 
 # An import that will end by merging the index into one segment (optimize) pauses FTS5's merging
