@@ -76,7 +76,9 @@ class SearchHit:
             "snippet_text": self.snippet,
             "snippet_marks": [list(m) for m in self.marks],
             "matches": self.matches,
-            "score": round(self.score, 4),
+            # Significant digits, not decimals: a character in most articles scores ~1e-6 (FTS5
+            # floors its IDF there), which four decimals printed as 0.0 for every hit.
+            "score": float(f"{self.score:.4g}"),
         }
 
 

@@ -58,6 +58,11 @@ def test_search_json_contract(isolated_home):
                 "snippet", "matches", "score"):
         assert key in result["hits"][0]
     assert "⟦乐山⟧" in result["hits"][0]["snippet"]
+    # 的 is in most articles, so FTS5 floors its IDF and its scores are tiny: still printed.
+    common = json.loads(run("search", "的", "--limit", "5", "--json", home=isolated_home).stdout)
+    scores = [hit["score"] for hit in common["hits"]]
+    assert all(0 < score < 1e-4 for score in scores) and scores == sorted(scores, reverse=True)
+    assert scores[0] > scores[-1]
 
 
 def test_search_queries_file_prints_one_json_line_per_query(isolated_home, tmp_path):
