@@ -2,8 +2,8 @@
 
 Parsing a file is a pure step (``prepare_page``); writing it is atomic (a savepoint, committed
 with a group of files), so an interrupted import keeps every file of the groups it committed and
-nothing of a file half-written; a re-run adds the rest. A file
-that cannot be imported is named with the reason and skipped; the rest proceed.
+nothing of a file half-written; a re-run adds the rest. A file that cannot be imported is named
+with the reason and skipped; the rest proceed.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Opening the archive file: one SQLite database with WAL, checked before it is trusted.
 
-Each thread opens its own connection. Writes go through ``write_transaction`` (``BEGIN
-IMMEDIATE``), so a second writer waits for the busy timeout and then gets "archive busy" rather
-than a half-done import.
+Each thread opens its own connection. Writes go through ``write_transaction`` or
+``GroupedWrites`` (``BEGIN IMMEDIATE``), so a second writer waits for the busy timeout and then
+gets "archive busy" rather than a half-done import.
 """
 
 from __future__ import annotations
