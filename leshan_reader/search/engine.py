@@ -167,9 +167,15 @@ def search(
     expression = parsed.fts_expression()
     table = BIGRAMS if parsed.uses_bigrams else CHARS
     filter_sql, filter_params = _filters(options)
+    limit = -1 if options.limit is None else max(0, int(options.limit))
+    if (table == CHARS and options.order == RELEVANCE and limit >= 0 and not filter_sql
+            and len(parsed.positive_terms) == 1 and not parsed.excluded):
+        listed = _ranked_from_list(conn, parsed.positive_terms[0], limit, options.offset, cancel)
+        if listed is not None:
+            ranked, total = listed
+            return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
     joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
     order = "score, f.rowid" if options.order == RELEVANCE else article_keys.DATE_ORDER
-    limit = -1 if options.limit is None else max(0, int(options.limit))
     hits_sql = (
         f"SELECT f.rowid AS article_id, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
         f"FROM {table} f{joins if filter_sql or options.order == DATE else ''} "
@@ -189,12 +195,6 @@ def search(
     counted = options.order == RELEVANCE and limit >= 0 and _counts_in_the_ranking(parsed, table)
     if counted:
         select = _select_with_total(hits_sql)
-    if (table == CHARS and options.order == RELEVANCE and limit >= 0 and not filter_sql
-            and len(parsed.positive_terms) == 1 and not parsed.excluded):
-        listed = _ranked_from_list(conn, parsed.positive_terms[0], limit, options.offset, cancel)
-        if listed is not None:
-            ranked, total = listed
-            return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
