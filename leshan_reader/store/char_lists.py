@@ -39,7 +39,7 @@ LIST_LENGTH = 200  # the first page of the reader's results
 THROUGH_KEY = "char_lists_through"
 REMOVED_KEY = "char_lists_removed"  # articles removed since the lists were made
 _SAMPLE = 400  # articles read to find the characters that may be that frequent
-TABLE = "article_chars"
+TABLE = "article_chars"  # fts.CHARS (fts imports this module)
 
 
 class CharList(NamedTuple):
@@ -72,6 +72,19 @@ def _phrase(char: str) -> str:
     return '"' + char.replace('"', '""') + '"'
 
 
+def _ranking(conn: sqlite3.Connection, char: str, limit: int, after: int = 0) -> list[tuple[int, float]]:
+    """FTS5's first ``limit`` articles (id, score) for the character, among ids above ``after``."""
+    return conn.execute(
+        f"SELECT rowid, bm25({TABLE}, ?, ?) AS score FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ? "
+        "ORDER BY score, rowid LIMIT ?", [TITLE_WEIGHT, BODY_WEIGHT, _phrase(char), after, limit]).fetchall()
+
+
+def _holding(conn: sqlite3.Connection, char: str, after: int = 0) -> int:
+    """How many articles with ids above ``after`` hold the character, by FTS5's count."""
+    return conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?",
+                        [_phrase(char), after]).fetchone()[0]
+
+
 def _frequent_candidates(conn: sqlite3.Connection, articles: int, through: int) -> list[str]:
     """Characters that a sample of articles says may be held by LISTED_FROM articles or more (a
     count decides): reading every article's text, or FTS5's vocabulary, took seconds."""
@@ -90,19 +103,17 @@ def _frequent_candidates(conn: sqlite3.Connection, articles: int, through: int) 
 def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CANCELLED) -> Lists:
     """Make the lists from the index as ``conn`` sees it, all of it indexed up to article
     ``through`` (a reader's connection may do this while the writer merges the index)."""
-    articles = _indexed_rows(conn)
+    articles = _averages(conn)[0]
     made: list[CharList] = []
     if articles < LISTED_FROM:
         return Lists(through, made)
     for char in _frequent_candidates(conn, articles, through):
         cancel.raise_if_cancelled()
-        held = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH ?", [_phrase(char)]).fetchone()[0]
+        held = _holding(conn, char)
         if held < LISTED_FROM:
             continue
         bm25 = Bm25(conn, held)
-        ranked = conn.execute(
-            f"SELECT rowid, bm25({TABLE}, ?, ?) AS score FROM {TABLE} WHERE {TABLE} MATCH ? "
-            "ORDER BY score, rowid LIMIT ?", [TITLE_WEIGHT, BODY_WEIGHT, _phrase(char), LIST_LENGTH]).fetchall()
+        ranked = _ranking(conn, char, LIST_LENGTH)
         weights = [bm25.weight_of(score) for _, score in ranked]
         if None not in weights:  # not expected (a test compares the formula with FTS5)
             made.append(CharList(ord(char), held, _pack(zip((row[0] for row in ranked), weights))))
@@ -164,15 +175,8 @@ def first_articles(
     if len(listed) < wanted and len(listed) < articles:
         return None
     through = int(get_meta(conn, THROUGH_KEY) or 0)
-    phrase = _phrase(char)
-    newer = conn.execute(
-        f"SELECT rowid, bm25({TABLE}, ?, ?) AS score FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ? "
-        "ORDER BY score, rowid LIMIT ?", [TITLE_WEIGHT, BODY_WEIGHT, phrase, through, wanted]).fetchall()
-    if len(newer) == wanted:
-        newer_held = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ?",
-                                  [phrase, through]).fetchone()[0]
-    else:
-        newer_held = len(newer)
+    newer = _ranking(conn, char, wanted, after=through)
+    newer_held = _holding(conn, char, after=through) if len(newer) == wanted else len(newer)
     bm25 = Bm25(conn, articles + newer_held)
     newer_weights = [(article_id, bm25.weight_of(score)) for article_id, score in newer]
     if any(weight is None for _, weight in newer_weights):  # the counts disagree with FTS5's
@@ -192,10 +196,6 @@ def _averages(conn: sqlite3.Connection) -> tuple[int, list[int]]:
         size, at = _varint(record[0], at)
         sizes.append(size)
     return rows, sizes
-
-
-def _indexed_rows(conn: sqlite3.Connection) -> int:
-    return _averages(conn)[0]
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:
