@@ -167,13 +167,18 @@ def merging_paused(conn: sqlite3.Connection) -> bool:
                for table, _ in _TOKENIZERS)
 
 
+def _merge_due_at(conn: sqlite3.Connection, articles: float) -> bool:
+    """Whether an archive of this many articles has grown enough since the last merge."""
+    last = int(get_meta(conn, OPTIMIZED_AT_KEY) or 0)
+    return articles > 0 and articles >= last * OPTIMIZE_GROWTH
+
+
 def will_grow_enough_to_optimize(conn: sqlite3.Connection, new_pages: int) -> bool:
     """Whether importing this many new pages grows the archive enough for ``optimize_if_grown``."""
     pages = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
     articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     per_page = articles / pages if pages else 1
-    last = int(get_meta(conn, OPTIMIZED_AT_KEY) or 0)
-    return articles + new_pages * per_page >= max(1, last * OPTIMIZE_GROWTH)
+    return _merge_due_at(conn, articles + new_pages * per_page)
 
 
 def remake_char_lists(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> None:
@@ -186,9 +191,7 @@ def remake_char_lists(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANC
 
 def has_grown(conn: sqlite3.Connection) -> bool:
     """Whether the archive has grown enough since the indexes were last merged to merge them."""
-    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    last = int(get_meta(conn, OPTIMIZED_AT_KEY) or 0)
-    return articles > 0 and articles >= last * OPTIMIZE_GROWTH
+    return _merge_due_at(conn, conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
 def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> bool:
