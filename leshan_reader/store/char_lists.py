@@ -8,7 +8,7 @@ normalisation, which grows with that weight, and equal weights keep archive orde
 index is merged (``fts.optimize_if_grown``, after an import that grew the archive by a quarter), each
 character held by ``LISTED_FROM`` articles or more gets its count of articles and a list of its
 first ``LIST_LENGTH`` articles with their weights, from FTS5's own ranking (the weight is read
-back from the score, whose formula ``Bm25`` reproduces exactly).
+back from the score, whose formula ``store.bm25`` reproduces exactly).
 
 A search then reads the list, ranks with FTS5 only the articles indexed since it was made (ids
 above ``THROUGH_KEY``), and merges the two: articles below the list's end come after all of its
@@ -19,7 +19,6 @@ the start of the order); a list left shorter than a search needs is not used.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import sys
 from array import array
@@ -27,11 +26,10 @@ from collections import Counter
 from typing import Iterable, NamedTuple
 
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
+from leshan_reader.store.bm25 import BODY_WEIGHT, TITLE_WEIGHT, Bm25, averages_sql, parse_averages
 from leshan_reader.store.db import get_meta, set_meta
 from leshan_reader.text.normalize import normalize_long
 
-TITLE_WEIGHT = 5  # a match in a headline counts this many times a match in the body (BM25 weights)
-BODY_WEIGHT = 1
 # FTS5 ranks a character held by fewer articles within ~5 ms at five years; a list for each one
 # held by more (356 characters at five years, none at one) takes ~4 s to make beside the merge.
 LISTED_FROM = 20_000
@@ -112,7 +110,7 @@ def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CAN
         held = _holding(conn, char)
         if held < LISTED_FROM:
             continue
-        bm25 = Bm25(conn, held)
+        bm25 = Bm25(_averages(conn), held)
         ranked = _ranking(conn, char, LIST_LENGTH)
         weights = [bm25.weight_of(score) for _, score in ranked]
         if None not in weights:  # not expected (a test compares the formula with FTS5)
@@ -177,7 +175,7 @@ def first_articles(
     through = int(get_meta(conn, THROUGH_KEY) or 0)
     newer = _ranking(conn, char, wanted, after=through)
     newer_held = _holding(conn, char, after=through) if len(newer) == wanted else len(newer)
-    bm25 = Bm25(conn, articles + newer_held)
+    bm25 = Bm25(_averages(conn), articles + newer_held)
     newer_weights = [(article_id, bm25.weight_of(score)) for article_id, score in newer]
     if any(weight is None for _, weight in newer_weights):  # the counts disagree with FTS5's
         return None
@@ -187,55 +185,5 @@ def first_articles(
 
 def _averages(conn: sqlite3.Connection) -> tuple[int, list[int]]:
     """The character index's row count and each column's total size (its averages record)."""
-    record = conn.execute(f"SELECT block FROM {TABLE}_data WHERE id = 1").fetchone()
-    if not record or not record[0]:  # an empty index
-        return 0, []
-    rows, at = _varint(record[0], 0)
-    sizes = []
-    while at < len(record[0]):
-        size, at = _varint(record[0], at)
-        sizes.append(size)
-    return rows, sizes
-
-
-def _varint(data: bytes, at: int) -> tuple[int, int]:
-    """SQLite's variable-length integer (which FTS5's records use) at ``at``: value, next offset."""
-    value = 0
-    for _ in range(8):
-        byte = data[at]
-        at += 1
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            return value, at
-    return (value << 8) | data[at], at + 1
-
-
-class Bm25:
-    """FTS5's ``bm25()`` of a one-character query as a function of the weight: the same statistics
-    (rows and average size from the index's own averages record) and the same arithmetic, so the
-    scores equal FTS5's bit for bit (a test compares them)."""
-
-    K1, B = 1.2, 0.75  # FTS5's constants
-
-    def __init__(self, conn: sqlite3.Connection, articles_with_char: int) -> None:
-        rows, sizes = _averages(conn)
-        tokens, columns = sum(sizes), len(sizes)
-        self.avgdl = tokens / rows if rows else 0.0
-        idf = math.log((rows - articles_with_char + 0.5) / (articles_with_char + 0.5)) if rows else 0.0
-        self.idf = idf if idf > 0.0 else 1e-6
-        # A contentless table without column sizes reports every column's size as -1, so an
-        # article's size is minus the number of columns in FTS5's length normalisation.
-        size = float(-columns)
-        self.length_term = self.K1 * (1 - self.B + self.B * size / self.avgdl) if self.avgdl else 0.0
-
-    def weight_of(self, score: float) -> int | None:
-        """The weight that gives ``score``, or None if no whole weight gives it exactly."""
-        ratio = -score / self.idf
-        if not 0.0 < ratio < self.K1 + 1.0:
-            return None
-        weight = round(self.length_term * ratio / (self.K1 + 1.0 - ratio))
-        return weight if weight > 0 and self.score(weight) == score else None
-
-    def score(self, weight: int) -> float:
-        frequency = float(weight)
-        return -1.0 * (0.0 + self.idf * ((frequency * (self.K1 + 1.0)) / (frequency + self.length_term)))
+    record = conn.execute(averages_sql(TABLE)).fetchone()
+    return parse_averages(record[0] if record else None)
