@@ -197,12 +197,13 @@ def search(
     # The index's statistics, read by the same statement as the scores were made from.
     extra_columns = f", ({bm25.averages_sql(table)}) AS averages" if reads_total else ""
     # The page of hits and what each hit shows, in one statement (a second one to fetch the
-    # articles cost 10% of a search); the outer query puts the page back in the inner one's order.
+    # articles cost 10% of a search). A page in relevance order is put back in order below: an
+    # ORDER BY here sorted the rows with their text, a fifth of the statement's time.
     select = (
         f"SELECT {_HIT_COLUMNS}{extra_columns} FROM ({hits_sql} ORDER BY {order} LIMIT ? OFFSET ?) r "
-        f"{_HIT_JOINS} "
-        + ("ORDER BY r.score, r.article_id" if options.order == RELEVANCE else
-           f"JOIN article_keys k ON k.article_id = r.article_id ORDER BY {order}")
+        f"{_HIT_JOINS}"
+        + ("" if options.order == RELEVANCE else
+           f" JOIN article_keys k ON k.article_id = r.article_id ORDER BY {order}")
     )
     count_sql = (
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
@@ -219,6 +220,8 @@ def search(
     else:
         ranked, total = _ranked(conn, select, count_sql, params, limit, options.offset, cancel,
                                 counted, count_later=reads_total)
+        if options.order == RELEVANCE:
+            ranked = _in_rank_order(ranked)
     hits = _hits(parsed, ranked, cancel)
     if total is None:
         total = _total_from_hits(ranked, hits, options.offset)
@@ -255,9 +258,9 @@ def _ranked_from_list(
             return [], total
         rows = conn.execute(
             f"SELECT {_HIT_COLUMNS} FROM (SELECT column1 AS article_id, column2 AS score FROM "
-            f"(VALUES {', '.join('(?, ?)' for _ in page)})) r {_HIT_JOINS} ORDER BY r.score, r.article_id",
+            f"(VALUES {', '.join('(?, ?)' for _ in page)})) r {_HIT_JOINS}",
             [value for pair in page for value in pair]).fetchall()
-    return rows, total
+    return _in_rank_order(rows), total
 
 
 # A query of several terms, or filtered, is counted. A term of four characters or more is a
@@ -279,9 +282,13 @@ def _select_with_total(hits_sql: str) -> str:
     return (
         f"WITH hits AS MATERIALIZED ({hits_sql}) "
         f"SELECT {_HIT_COLUMNS}, (SELECT count(*) FROM hits) AS total FROM (SELECT article_id, "
-        f"score FROM hits ORDER BY score, article_id LIMIT ? OFFSET ?) r {_HIT_JOINS} "
-        "ORDER BY r.score, r.article_id"
+        f"score FROM hits ORDER BY score, article_id LIMIT ? OFFSET ?) r {_HIT_JOINS}"
     )
+
+
+def _in_rank_order(rows: list) -> list:
+    """Hits by score, then archive order (the columns begin with article id and score)."""
+    return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
 def _ranked(
@@ -340,7 +347,7 @@ def _ranked_in_halves(
         lower_rows, lower_total = half(conn, halves[0])
     finally:
         upper_rows, upper_total = upper.result()
-    merged = sorted(lower_rows + upper_rows, key=lambda row: (row["score"], row["article_id"]))
+    merged = _in_rank_order(lower_rows + upper_rows)
     return merged[offset:offset + limit], lower_total + upper_total
 
 
