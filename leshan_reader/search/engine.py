@@ -6,6 +6,10 @@ whatever words they belong to. Ranking is FTS5's BM25 with headline matches weig
 without length normalisation (the index keeps no per-article sizes, see migration 0003): an
 article that uses the term more, or in its headline, ranks higher, and equal scores keep archive
 order. Snippets and match counts are computed from the stored text for the hits returned only.
+
+The total is always exact; it is counted by FTS5, or read back from the first hit's score
+(``_total_from_hits``). The date order of a term in many articles walks the archive by date
+(``_walked_by_date``) rather than sorting every hit.
 """
 
 from __future__ import annotations
@@ -181,6 +185,11 @@ def search(
         if listed is not None:
             ranked, total = listed
             return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+    known_total = None
+    if options.order == DATE and limit > 0 and not filter_sql:
+        walked, known_total = _walked_by_date(conn, table, expression, limit, options.offset, cancel)
+        if walked is not None:
+            return SearchResult(query=parsed.text, total=known_total, hits=_hits(parsed, walked, cancel))
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
@@ -219,12 +228,12 @@ def search(
                                           filter_params, limit, options.offset, last_id, cancel)
     else:
         ranked, total = _ranked(conn, select, count_sql, params, limit, options.offset, cancel,
-                                counted, count_later=reads_total)
+                                counted, count_later=reads_total or known_total is not None)
         if options.order == RELEVANCE:
             ranked = _in_rank_order(ranked)
     hits = _hits(parsed, ranked, cancel)
     if total is None:
-        total = _total_from_hits(ranked, hits, options.offset)
+        total = known_total if known_total is not None else _total_from_hits(ranked, hits, options.offset)
         if total is None:
             with interruptible(conn, cancel):
                 total = conn.execute(count_sql, params).fetchone()[0]
@@ -254,13 +263,71 @@ def _ranked_from_list(
         if listed is None:
             return None
         total, page = listed
-        if not page:
-            return [], total
-        rows = conn.execute(
-            f"SELECT {_HIT_COLUMNS} FROM (SELECT column1 AS article_id, column2 AS score FROM "
-            f"(VALUES {', '.join('(?, ?)' for _ in page)})) r {_HIT_JOINS}",
-            [value for pair in page for value in pair]).fetchall()
-    return _in_rank_order(rows), total
+        return _hit_rows(conn, page), total
+
+
+def _hit_rows(conn: sqlite3.Connection, page: list[tuple[int, float]]) -> list[tuple]:
+    """What each hit of a page of (article id, score) shows, in the page's order."""
+    if not page:
+        return []
+    rows = conn.execute(
+        f"SELECT {_HIT_COLUMNS} FROM (SELECT column1 AS article_id, column2 AS score FROM "
+        f"(VALUES {', '.join('(?, ?)' for _ in page)})) r {_HIT_JOINS}",
+        [value for pair in page for value in pair]).fetchall()
+    position = {article_id: index for index, (article_id, _) in enumerate(page)}
+    return sorted(rows, key=lambda row: position[row[0]])
+
+
+# A search by date joined every hit to its keys and sorted them all: 15-27 ms at five years for
+# a term in 15,000-48,000 articles. Such a term is found every few articles, so walking the
+# archive in date order (the index of migration 0007) finds the first page of hits sooner: ids
+# in chunks, each chunk's hits (with their scores) from one FTS5 query over the chunk's id range.
+# The walk is taken when the page ends within the first eighth of the hits of a term held by
+# many articles, and given up for the usual sort when the archive's ids do not follow its dates
+# (imported out of order) or the term's hits are not spread over it. Five years, the benchmark's
+# queries by date run by both ways in turn: median 7.7 -> 6.2 ms, p95 36.3 -> 15.4 ms
+# (one-character queries 26 -> 5 ms); one year: median 2.47 -> 2.29 ms, p95 6.6 -> 3.8 ms.
+WALK_FROM_HITS = 4_000
+_WALK_WITHIN_HITS = 8  # the page ends within the first 1/8 of the hits
+_WALK_SPAN = 8  # a chunk's ids may spread over this many times as many ids
+_WALK_SPARE = 64  # ids walked beyond the expected end of the page in the first chunk
+
+
+def _walked_by_date(
+    conn: sqlite3.Connection, table: str, expression: str, limit: int, offset: int,
+    cancel: CancelToken,
+) -> tuple[list[tuple] | None, int]:
+    """An unfiltered search's page of hits in date order, found by walking the archive in date
+    order, and the total (counted first: it decides); no page where the walk does not pay
+    (then the hits are sorted)."""
+    wanted = offset + limit
+    with interruptible(conn, cancel):
+        total = conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", [expression]).fetchone()[0]
+        if total < WALK_FROM_HITS or wanted * _WALK_WITHIN_HITS > total:
+            return None, total
+        articles = conn.execute("SELECT max(article_id) FROM article_keys").fetchone()[0] or 0
+        budget = 4 * wanted * articles // total + 1024  # ids walked before the walk is given up
+        chunk = wanted * articles // total + _WALK_SPARE
+        walk = conn.execute(f"SELECT article_id FROM article_keys k ORDER BY {article_keys.DATE_ORDER}")
+        found: list[tuple[int, float]] = []
+        walked = 0
+        try:
+            while len(found) < wanted:
+                ids = [row[0] for row in walk.fetchmany(chunk)]
+                walked += len(ids)
+                if not ids:  # the whole archive walked: every hit found
+                    break
+                low, high = min(ids), max(ids)
+                if walked > budget or high - low >= _WALK_SPAN * len(ids):
+                    return None, total
+                scores = dict(conn.execute(
+                    f"SELECT rowid, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM {table} "
+                    f"WHERE {table} MATCH ? AND rowid >= ? AND rowid <= ?", [expression, low, high]))
+                found += [(article_id, scores[article_id]) for article_id in ids if article_id in scores]
+                chunk *= 2
+        finally:
+            walk.close()
+        return _hit_rows(conn, found[offset:wanted]), total
 
 
 # A query of several terms, or filtered, is counted. A term of four characters or more is a

@@ -11,6 +11,8 @@ import sqlite3
 
 # For a query over an FTS table aliased ``f``.
 JOIN = " JOIN article_keys k ON k.article_id = f.rowid"
+# The index of migration 0007 holds the keys in this order, expression for expression: keep the two
+# the same, or a walk in date order sorts the whole archive.
 DATE_ORDER = "k.date_start IS NULL, k.date_start, k.page IS NULL, k.page, k.page_id, k.seq"
 
 

@@ -235,5 +235,17 @@ CREATE TABLE char_lists (
 """)
 
 
+@migrations(name="0007_article_keys_by_date")
+def _article_keys_by_date(db: Database) -> None:
+    # The archive in date order (article_keys.DATE_ORDER), which a search by date walks until it
+    # has its page of hits when its term is in many articles (see the search engine's
+    # _walked_by_date) instead of sorting all of them. ~2 MB at five years, built in ~0.1 s.
+    _run(db, """
+CREATE INDEX article_keys_by_date ON article_keys (
+    date_start IS NULL, date_start, page IS NULL, page, page_id, seq
+)
+""")
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]
