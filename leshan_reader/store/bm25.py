@@ -73,9 +73,10 @@ class Bm25:
         return weight if weight > 0 and self.score(weight) == score else None
 
     def score(self, weight: int) -> float:
-        return -1.0 * (0.0 + self.idf * self._tf_part(weight))
+        return -1.0 * (0.0 + self.idf * self.weight_part(weight))
 
-    def _tf_part(self, weight: int) -> float:
+    def weight_part(self, weight: int) -> float:
+        """The factor of the score that the weight decides (the IDF is the other)."""
         frequency = float(weight)
         return (frequency * (K1 + 1.0)) / (frequency + self.length_term)
 
@@ -90,7 +91,7 @@ def holding_from_score(averages: tuple[int, list[int]], score: float, weight: in
     rows = averages[0]
     if weight <= 0 or not rows or not score < 0.0:
         return None
-    idf = -score / Bm25(averages, 1)._tf_part(weight)  # the tf part does not depend on the count
+    idf = -score / Bm25(averages, 1).weight_part(weight)  # the same whatever the count
     if idf <= 2 * _IDF_FLOOR:
         return None
     odds = math.exp(idf)  # idf = log((rows - n + 0.5) / (n + 0.5)), solved for n
