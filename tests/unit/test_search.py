@@ -367,8 +367,10 @@ def test_a_term_that_overlaps_itself_is_counted_right_in_a_limited_search(tmp_pa
 
 @pytest.mark.parametrize("query", ["高质量发展", "乐山 高质量发展", "高质量发展 OR 茶叶", "乐山 -高质量发展"])
 def test_counting_the_ranked_hits_gives_what_a_count_pass_gives(library, monkeypatch, query):
-    """Terms of four characters or more are counted from the ranking pass's hits; with the
-    filters, every part of the results, and the same query counted by a pass of its own."""
+    """Filtered searches and searches of several terms with a term of four characters or more
+    are counted from the ranking pass's hits (one-term unfiltered ones read their total from the
+    scores); with the filters, every part of the results, and the same query counted by a pass
+    of its own."""
     from leshan_reader.search import engine
 
     cases = [SearchOptions(limit=limit, offset=offset, date_from=date_from, page=page)
