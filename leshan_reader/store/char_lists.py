@@ -101,7 +101,8 @@ def _frequent_candidates(conn: sqlite3.Connection, articles: int, through: int) 
 def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CANCELLED) -> Lists:
     """Make the lists from the index as ``conn`` sees it, all of it indexed up to article
     ``through`` (a reader's connection may do this while the writer merges the index)."""
-    articles = _averages(conn)[0]
+    averages = _averages(conn)
+    articles = averages[0]
     made: list[CharList] = []
     if articles < LISTED_FROM:
         return Lists(through, made)
@@ -110,7 +111,7 @@ def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CAN
         held = _holding(conn, char)
         if held < LISTED_FROM:
             continue
-        bm25 = Bm25(_averages(conn), held)
+        bm25 = Bm25(averages, held)
         ranked = _ranking(conn, char, LIST_LENGTH)
         weights = [bm25.weight_of(score) for _, score in ranked]
         if None not in weights:  # not expected (a test compares the formula with FTS5)
