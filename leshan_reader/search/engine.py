@@ -185,9 +185,15 @@ def search(
         if listed is not None:
             ranked, total = listed
             return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+    joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
+    count_sql = (
+        f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
+        f"WHERE {table} MATCH ?{filter_sql}"
+    )
     known_total = None
     if options.order == DATE and limit > 0 and not filter_sql:
-        walked, known_total = _walked_by_date(conn, table, expression, limit, options.offset, cancel)
+        walked, known_total = _walked_by_date(conn, table, expression, count_sql, limit,
+                                              options.offset, cancel)
         if walked is not None:
             return SearchResult(query=parsed.text, total=known_total, hits=_hits(parsed, walked, cancel))
     helper, last_id = None, 0
@@ -195,7 +201,6 @@ def search(
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
         if last_id >= PARALLEL_MIN_ARTICLES:
             helper = open_helper()
-    joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
     order = "score, f.rowid" if options.order == RELEVANCE else article_keys.DATE_ORDER
     hits_sql = (
         f"SELECT f.rowid AS article_id, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
@@ -213,10 +218,6 @@ def search(
         f"{_HIT_JOINS}"
         + ("" if options.order == RELEVANCE else
            f" JOIN article_keys k ON k.article_id = r.article_id ORDER BY {order}")
-    )
-    count_sql = (
-        f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
-        f"WHERE {table} MATCH ?{filter_sql}"
     )
     counted = (not reads_total and options.order == RELEVANCE and limit >= 0
                and _counts_in_the_ranking(parsed, table))
@@ -294,15 +295,15 @@ _WALK_SPARE = 64  # ids walked beyond the expected end of the page in the first 
 
 
 def _walked_by_date(
-    conn: sqlite3.Connection, table: str, expression: str, limit: int, offset: int,
-    cancel: CancelToken,
+    conn: sqlite3.Connection, table: str, expression: str, count_sql: str, limit: int,
+    offset: int, cancel: CancelToken,
 ) -> tuple[list[tuple] | None, int]:
     """An unfiltered search's page of hits in date order, found by walking the archive in date
-    order, and the total (counted first: it decides); no page where the walk does not pay
-    (then the hits are sorted)."""
+    order, and the total (counted first by ``count_sql``: it decides); no page where the walk
+    does not pay (then the hits are sorted)."""
     wanted = offset + limit
     with interruptible(conn, cancel):
-        total = conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", [expression]).fetchone()[0]
+        total = conn.execute(count_sql, [expression]).fetchone()[0]
         if total < WALK_FROM_HITS or wanted * _WALK_WITHIN_HITS > total:
             return None, total
         articles = conn.execute("SELECT max(article_id) FROM article_keys").fetchone()[0] or 0
