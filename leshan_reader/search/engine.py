@@ -8,7 +8,7 @@ article that uses the term more, or in its headline, ranks higher, and equal sco
 order. Snippets and match counts are computed from the stored text for the hits returned only.
 
 The total is always exact; it is counted by FTS5, or read back from the first hit's score
-(``_total_from_hits``). The date order of a term in many articles walks the archive by date
+(``search.hits.make_hits``). The date order of a term in many articles walks the archive by date
 (``_walked_by_date``) rather than sorting every hit.
 """
 
@@ -25,13 +25,16 @@ from leshan_reader.search.query import ParsedQuery, parse_query
 from leshan_reader.store import article_keys, bm25, char_lists
 from leshan_reader.store.db import interruptible
 from leshan_reader.store.fts import BIGRAMS, CHARS
-from leshan_reader.text.normalize import PrintedTextPattern
+from leshan_reader.search.hits import (  # noqa: F401 (SearchHit, match_spans: the search API)
+    COLUMNS as _HIT_COLUMNS,
+    JOINS as _HIT_JOINS,
+    SearchHit,
+    make_hits,
+    match_spans,
+)
 
 TITLE_WEIGHT = float(bm25.TITLE_WEIGHT)  # a headline match counts 5 times a body match
 BODY_WEIGHT = float(bm25.BODY_WEIGHT)
-SNIPPET_BEFORE = 30
-SNIPPET_AFTER = 50
-MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
 RELEVANCE, DATE = "relevance", "date"
 
 
@@ -46,49 +49,6 @@ class SearchOptions:
 
 
 @dataclass
-class SearchHit:
-    page_id: int
-    date: str | None
-    date_precision: str | None
-    page: int | None
-    source: str
-    article_id: int
-    title: str
-    snippet: str  # plain text of the snippet
-    marks: list[tuple[int, int]]  # matches inside ``snippet``
-    matches: int
-    score: float
-    # What BM25 ranks a one-term query by: headline matches times TITLE_WEIGHT plus body matches.
-    weight: int = 0
-
-    def marked_snippet(self) -> str:
-        out, last = [], 0
-        for start, end in self.marks:
-            out += [self.snippet[last:start], MARK_OPEN, self.snippet[start:end], MARK_CLOSE]
-            last = end
-        out.append(self.snippet[last:])
-        return "".join(out)
-
-    def to_json(self) -> dict:
-        return {
-            "page_id": self.page_id,
-            "date": self.date,
-            "date_precision": self.date_precision,
-            "page": self.page,
-            "source": self.source,
-            "article_id": self.article_id,
-            "title": self.title,
-            "snippet": self.marked_snippet(),
-            "snippet_text": self.snippet,
-            "snippet_marks": [list(m) for m in self.marks],
-            "matches": self.matches,
-            # Significant digits, not decimals: a character in most articles scores ~1e-6 (FTS5
-            # floors its IDF there), which four decimals printed as 0.0 for every hit.
-            "score": float(f"{self.score:.4g}"),
-        }
-
-
-@dataclass
 class SearchResult:
     query: str
     total: int
@@ -96,48 +56,6 @@ class SearchResult:
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
-
-
-def match_spans(text: str, patterns: list[PrintedTextPattern]) -> list[tuple[int, int]]:
-    """Non-overlapping matches of any pattern in ``text``, in order (offsets into ``text``)."""
-    if len(patterns) == 1:  # most queries: one pattern's matches come in order, not overlapping
-        return patterns[0].spans(text)
-    spans = sorted(span for pattern in patterns for span in pattern.spans(text))
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start < merged[-1][1]:
-            continue
-        merged.append((start, end))
-    return merged
-
-
-def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    if not spans:
-        snippet = text[: SNIPPET_BEFORE + SNIPPET_AFTER]
-        return snippet.replace("\n", " "), []
-    first_start, first_end = spans[0]
-    start = max(0, first_start - SNIPPET_BEFORE)
-    end = min(len(text), first_end + SNIPPET_AFTER)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    body = text[start:end].replace("\n", " ")
-    marks = [
-        (s - start + len(prefix), e - start + len(prefix))
-        for s, e in spans
-        if s >= start and e <= end
-    ]
-    return prefix + body + suffix, marks
-
-
-# What each hit shows, from the page of ranked hits ``r``; ``_hits`` unpacks the columns in this
-# order, so every select that feeds it starts with them.
-_HIT_COLUMNS = (
-    "r.article_id, r.score, a.page_id, a.title, a.text, p.page, p.source, i.date, i.date_precision"
-)
-_HIT_JOINS = (
-    "JOIN articles a ON a.id = r.article_id JOIN pages p ON p.id = a.page_id "
-    "JOIN issues i ON i.id = p.issue_id"
-)
 
 
 def _filters(options: SearchOptions) -> tuple[str, list]:
@@ -176,7 +94,7 @@ def search(
     limit = -1 if options.limit is None else max(0, int(options.limit))
     # One term, unfiltered, ranked: its BM25 score is a function of the number of articles that
     # hold the term and the hit's weight, so the total is read back from the hits (see
-    # _total_from_hits) instead of counted by another pass (five years, the benchmark's queries
+    # search.hits.make_hits) instead of counted by another pass (five years, the benchmark's queries
     # run by both ways in turn: median 8.5 -> 7.5 ms, p95 21.8 -> 19.2 ms).
     one_term = (options.order == RELEVANCE and limit >= 0 and not filter_sql
                 and len(parsed.positive_terms) == 1 and not parsed.excluded)
@@ -184,7 +102,8 @@ def search(
         listed = _ranked_from_list(conn, parsed.positive_terms[0], limit, options.offset, cancel)
         if listed is not None:
             ranked, total = listed
-            return SearchResult(query=parsed.text, total=total, hits=_hits(parsed, ranked, cancel))
+            hits, _ = make_hits(parsed, ranked, cancel, _averages(conn, table))
+            return SearchResult(query=parsed.text, total=total, hits=hits)
     joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
     count_sql = (
         f"SELECT count(*) FROM {table} f{joins if filter_sql else ''} "
@@ -195,7 +114,8 @@ def search(
         walked, known_total = _walked_by_date(conn, table, expression, count_sql, limit,
                                               options.offset, cancel)
         if walked is not None:
-            return SearchResult(query=parsed.text, total=known_total, hits=_hits(parsed, walked, cancel))
+            hits, _ = make_hits(parsed, walked, cancel, _averages_of_one_term(conn, table, parsed))
+            return SearchResult(query=parsed.text, total=known_total, hits=hits)
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
         last_id = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
@@ -232,24 +152,31 @@ def search(
                                 counted, count_later=reads_total or known_total is not None)
         if options.order == RELEVANCE:
             ranked = _in_rank_order(ranked)
-    hits = _hits(parsed, ranked, cancel)
+    if reads_total and ranked:
+        averages = bm25.parse_averages(ranked[0][-1])
+    else:
+        averages = _averages_of_one_term(conn, table, parsed)
+    hits, holding = make_hits(parsed, ranked, cancel, averages)
     if total is None:
-        total = known_total if known_total is not None else _total_from_hits(ranked, hits, options.offset)
+        total = known_total
+        if total is None and reads_total and holding is not None and holding >= options.offset + len(ranked):
+            total = holding
         if total is None:
             with interruptible(conn, cancel):
                 total = conn.execute(count_sql, params).fetchone()[0]
     return SearchResult(query=parsed.text, total=total, hits=hits)
 
 
-def _total_from_hits(ranked: list[tuple], hits: list[SearchHit], offset: int) -> int | None:
-    """How many articles hold a one-term query, read back from a hit's score and its weight
-    (see store.bm25), or None if no hit tells: then it is counted. The rows end with the index's
-    averages record."""
-    averages = bm25.parse_averages(ranked[0][-1])
-    for row, hit in zip(ranked[:3], hits):
-        holding = bm25.holding_from_score(averages, row[1], hit.weight)  # the score: see _HIT_COLUMNS
-        if holding is not None and holding >= offset + len(ranked):
-            return holding
+def _averages(conn: sqlite3.Connection, table: str) -> tuple[int, list[int]]:
+    """An index table's statistics, which its bm25() scores are made with (see store.bm25)."""
+    record = conn.execute(bm25.averages_sql(table)).fetchone()
+    return bm25.parse_averages(record[0] if record else None)
+
+
+def _averages_of_one_term(conn: sqlite3.Connection, table: str, parsed: ParsedQuery) -> tuple[int, list[int]] | None:
+    """``_averages`` for a query of one term, whose hits they help make (see search.hits)."""
+    if len(parsed.positive_terms) == 1 and not parsed.excluded:
+        return _averages(conn, table)
     return None
 
 
@@ -417,29 +344,3 @@ def _ranked_in_halves(
         upper_rows, upper_total = upper.result()
     merged = _in_rank_order(lower_rows + upper_rows)
     return merged[offset:offset + limit], lower_total + upper_total
-
-
-def _hits(parsed: ParsedQuery, ranked: list[sqlite3.Row], cancel: CancelToken) -> list[SearchHit]:
-    if not ranked:
-        return []
-    # The hits' first texts tell which character of each term is rarest in this archive's text.
-    sample = "".join(article[4] for article in ranked[:3])  # the text (see _HIT_COLUMNS)
-    patterns = [PrintedTextPattern(term, sample) for term in parsed.positive_terms]
-    hits = []
-    # Unpacked by position (the order of _HIT_COLUMNS): a search reads ten columns of fifty rows,
-    # and a look-up by name compares the names one by one. A counted select adds the total last.
-    for article_id, score, page_id, title, text, page, source, date, precision, *_ in ranked:
-        cancel.raise_if_cancelled()
-        body_spans = match_spans(text, patterns)
-        title_spans = match_spans(title, patterns) if title else []
-        if body_spans or not title_spans:
-            snippet, marks = _snippet(text, body_spans)
-        else:
-            snippet, marks = _snippet(title, title_spans)
-        hits.append(SearchHit(
-            page_id=page_id, date=date, date_precision=precision, page=page, source=source,
-            article_id=article_id, title=title, snippet=snippet, marks=marks,
-            matches=len(body_spans) + len(title_spans), score=-score,
-            weight=bm25.TITLE_WEIGHT * len(title_spans) + bm25.BODY_WEIGHT * len(body_spans),
-        ))
-    return hits
