@@ -135,21 +135,33 @@ def make_hits(
     hits = []
     for index, row in enumerate(rows):
         cancel.raise_if_cancelled()
-        hit = typed.hit(row, scoring.weight_of(row[1])) if scoring is not None else None
+        hit = None
+        if typed is not None:
+            if scoring is None and index < _READ_FROM_HITS:
+                holding, scoring = _scoring(averages, row[1], typed.weight(row))
+            if scoring is not None:
+                hit = typed.hit(row, scoring.weight_of(row[1]))
         if hit is None:
             hit = printed.hit(row)
             if typed is not None:
                 typed.learn(printed.first_printed)
-                if scoring is None and index < 3:
+                if scoring is None and index < _READ_FROM_HITS:
                     holding, scoring = _scoring(averages, row[1], hit.weight)
         hits.append(hit)
     return hits, holding
 
 
+_READ_FROM_HITS = 3  # hits tried for the count of articles before the rest are matched in full
+
+
 def _scoring(averages: tuple[int, list[int]], score: float, weight: int) -> tuple[int | None, bm25.Bm25 | None]:
     """How many articles hold the term and the BM25 that reads weights from scores, from one
-    hit's score and weight; (None, None) if they do not tell. A term in half the articles or more
-    leaves the count unknown (FTS5 floors its IDF), but its scores still tell the weights."""
+    hit's score and a weight; (None, None) if they do not tell. A term in half the articles or
+    more leaves the count unknown (FTS5 floors its IDF), but its scores still tell the weights.
+
+    The weight may be a guess, the term's count as printed: only FTS5's weight reproduces the
+    score bit for bit (with another weight the IDF would have to land on the very double that
+    makes up for it, for one of the three counts tried)."""
     holding = bm25.holding_from_score(averages, score, weight)
     if holding is not None:
         return holding, bm25.Bm25(averages, holding)
@@ -212,6 +224,12 @@ class _TypedHits:
             self._term = printed
             self._encoded = printed.encode("utf-8")
 
+    def weight(self, row: tuple) -> int:
+        """The hit's weight of the term as printed (FTS5's if every match is printed so)."""
+        title, text = row[3], row[4]
+        return bm25.TITLE_WEIGHT * (title.count(self._term) if title else 0) + \
+            bm25.BODY_WEIGHT * text.count(self._encoded)
+
     def hit(self, row: tuple, weight: int | None) -> SearchHit | None:
         """The hit, or None unless its counts as typed make up FTS5's ``weight``."""
         if weight is None:
@@ -230,24 +248,26 @@ class _TypedHits:
                          in_title + in_body, -score, weight)
 
     def _body_snippet(self, text: bytes, count: int) -> tuple[str, list[tuple[int, int]]]:
-        """``snippet`` of the body, decoding the window around the first match only. The windows
-        hold one character more than shown at most bytes a character, so a character beyond
-        the shown ones tells whether the text goes on; a character cut at a window's edge is
-        dropped by the decoding."""
-        term, encoded = self._term, self._encoded
-        at = text.find(encoded)
-        end = at + len(encoded)
-        before = text[max(0, at - _BEFORE_BYTES):at].decode("utf-8", "ignore")
-        after = text[end:end + _AFTER_BYTES].decode("utf-8", "ignore")
-        prefix = "…" if len(before) > SNIPPET_BEFORE else ""
-        suffix = "…" if len(after) > SNIPPET_AFTER else ""
-        before, after = before[-SNIPPET_BEFORE:], after[:SNIPPET_AFTER]
-        start = len(prefix) + len(before)
-        marks = [(start, start + len(term))]
-        if count > 1:  # the others shown follow the first in the window
-            start += len(term)
-            marks += [(start + s, start + e) for s, e in _typed_spans(after, term, 0)]
-        return (prefix + before + term + after).replace("\n", " ") + suffix, marks
+        """``snippet`` of the body, decoding a window around the first match only: one character
+        more on each side than a snippet shows, at most bytes a character, so that a character
+        beyond the shown ones tells whether the text goes on (one cut at an edge of the window is
+        dropped by the decoding)."""
+        term = self._term
+        at = text.find(self._encoded)
+        window = text[max(0, at - _BEFORE_BYTES):at + len(self._encoded) + _AFTER_BYTES]
+        window = window.decode("utf-8", "ignore")
+        first = window.find(term)  # the window starts before the text's first match
+        after = first + len(term)
+        start = max(0, first - SNIPPET_BEFORE)
+        prefix = "…" if start else ""
+        suffix = "…" if len(window) - after > SNIPPET_AFTER else ""
+        shown = window[start:after + SNIPPET_AFTER]
+        first += len(prefix) - start
+        marks = [(first, first + len(term))]
+        if count > 1:  # the others shown follow the first
+            marks += [(s + len(prefix), e + len(prefix))
+                      for s, e in _typed_spans(shown, term, first - len(prefix) + len(term))]
+        return prefix + shown.replace("\n", " ") + suffix, marks
 
 
 def _typed_spans(text: str, term: str, start: int) -> Iterable[tuple[int, int]]:

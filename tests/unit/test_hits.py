@@ -18,14 +18,16 @@ def article_texts(seed_archive):
     return {row["id"]: (normalize(row["title"]), normalize(row["text"])) for row in rows}
 
 
+TYPED_HIT = hits._TypedHits.hit
+
+
 def searched_both_ways(library, monkeypatch, queries, options_list):
     """[(query, options, hits made as printed where they can be, hits all matched in full)],
     and how many hits were made from the term as printed."""
-    typed_hit = hits._TypedHits.hit
     made_typed = []
 
     def spied(self, row, weight):
-        hit = typed_hit(self, row, weight)
+        hit = TYPED_HIT(self, row, weight)
         made_typed.append(hit is not None)
         return hit
 
@@ -111,7 +113,11 @@ def test_snippet_windows_cut_inside_characters_and_at_the_ends_of_the_text(tmp_p
 
 
 def test_a_printed_form_is_learnt_from_a_hit_matched_in_full(tmp_path, monkeypatch):
+    """The query ``展,茶`` is folded from the printed ``展，茶``: its first hit is matched in full,
+    the others are counted in the form it printed."""
     texts = [FILLER * 2 + f"发展，茶园第{n}号" + FILLER for n in range(10)] + [FILLER * 2] * 30
     with _archive(tmp_path, texts) as library:
         compared, typed = searched_both_ways(library, monkeypatch, ["展,茶"], [SearchOptions(limit=50)])
         assert len(compared[0][2]) == 10 and typed == 9  # the first hit is matched in full
+        compared, typed = searched_both_ways(library, monkeypatch, ["茶园第"], [SearchOptions(limit=50)])
+        assert len(compared[0][2]) == 10 and typed == 10  # typed as printed: none is
