@@ -505,6 +505,10 @@ def _start_parsing_process(known: frozenset[str]) -> None:
     _exit_with_parent()
 
 
+def _ready() -> None:
+    """A task that only starts a parsing process."""
+
+
 def _load_in_parsing_process(source: SourceFile) -> LoadedFile:
     return load_file(source, _known_in_worker)
 
@@ -521,6 +525,10 @@ def _reader_pool(file_count: int, known: frozenset[str]) -> tuple[Executor, Call
             workers = max(1, min(4, os.cpu_count() or 1))
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_start_parsing_process, initargs=(known,))
+            # A process is started for each task until there are enough: start them all now, so
+            # that they load the parser (~0.3 s) while the importer looks files up in manifests.
+            for _ in range(workers):
+                pool.submit(_ready)
             return pool, lambda source: pool.submit(_load_in_parsing_process, source)
         except (OSError, NotImplementedError):  # no process support (a sandbox): parse in a thread
             pass
@@ -530,14 +538,14 @@ def _reader_pool(file_count: int, known: frozenset[str]) -> tuple[Executor, Call
 
 def _write_files(
     conn: sqlite3.Connection, files: list[SourceFile], known: frozenset[str], report: ImportReport,
-    progress: ProgressCallback, cancel: CancelToken,
+    progress: ProgressCallback, cancel: CancelToken, reader: Executor, submit: Callable[[SourceFile], Future],
 ) -> None:
-    """Read and parse the files ahead of the writer, write them in groups and index them in
-    batches; every file's outcome goes into ``report``."""
+    """Read and parse the files ahead of the writer (with ``_reader_pool``'s pool, shut down
+    here), write them in groups and index them in batches; every file's outcome goes into
+    ``report``."""
     run_started = _now()
     to_index: list = []
     unindexed_chars = 0
-    reader, submit = _reader_pool(len(files), known)
     writes = GroupedWrites(conn, _FILES_PER_COMMIT)
     with reader:
         try:
@@ -592,20 +600,23 @@ def import_paths(
     parsed ahead of the writer."""
     report = ImportReport()
     files = collect_files(paths, report)
-    manifests = ManifestFinder()
-    for source in files:
-        entry, manifest = manifests.entry_for(source.path, source.root)
-        if entry is not None:
-            source.manifest_entry, source.manifest_name = entry, manifest.path.name
     known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
-    pause = len(files) >= _PROCESS_POOL_MIN_FILES and fts.will_grow_enough_to_optimize(conn, len(files))
-    if pause:  # the import ends with merging the whole index (see fts.pause_merging)
-        with write_transaction(conn):
-            fts.pause_merging(conn)
+    reader, submit = _reader_pool(len(files), known)
+    paused = False
     try:
-        _write_files(conn, files, known, report, progress, cancel)
+        manifests = ManifestFinder()
+        for source in files:
+            entry, manifest = manifests.entry_for(source.path, source.root)
+            if entry is not None:
+                source.manifest_entry, source.manifest_name = entry, manifest.path.name
+        if len(files) >= _PROCESS_POOL_MIN_FILES and fts.will_grow_enough_to_optimize(conn, len(files)):
+            with write_transaction(conn):  # the import ends with merging the whole index
+                fts.pause_merging(conn)  # (see fts.pause_merging)
+            paused = True
+        _write_files(conn, files, known, report, progress, cancel, reader, submit)
     finally:
-        if pause:
+        reader.shutdown(cancel_futures=True)  # done by _write_files unless it never ran
+        if paused:
             _resume_merging(conn)
     if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):
         progress(len(files), len(files), OPTIMIZING_INDEX)
