@@ -21,7 +21,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from leshan_reader.core.dates import PartialDate
 from leshan_reader.core.errors import ArchiveError, Cancelled
@@ -449,6 +449,9 @@ def flush_index(conn: sqlite3.Connection, to_index: list) -> None:
 # batches of about this many characters (measured on a year of pages: 400,000 -> 1.5 M with the
 # larger buffer of migration 0003, indexing 5.0-6.3 -> 3.9-4.4 ms per page).
 _INDEX_BATCH_CHARS = 1_500_000
+# The first batches are smaller, doubling up to that: until the writer indexes, it writes pages
+# faster than they are parsed and waits (a year's import waited ~1 s for its first batch).
+_FIRST_INDEX_BATCH_CHARS = _INDEX_BATCH_CHARS // 8
 # Files are committed in groups of this many (each file whole or absent, see GroupedWrites): a
 # commit cost the writer ~1.2 ms, and a year's import is 1,460 files (four alternating runs of a
 # year: 9.8-12.3 -> 9.4-11.9 s). A kill loses at most the group being written.
@@ -513,7 +516,15 @@ def _load_in_parsing_process(source: SourceFile) -> LoadedFile:
     return load_file(source, _known_in_worker)
 
 
-def _reader_pool(file_count: int, known: frozenset[str]) -> tuple[Executor, Callable[[SourceFile], Future]]:
+class _Readers(NamedTuple):
+    """Who reads and parses the files ahead of the writer."""
+
+    pool: Executor
+    submit: Callable[[SourceFile], Future]
+    started: Callable[[], bool]  # whether the pool parses yet (the writer parses till then)
+
+
+def _reader_pool(file_count: int, known: frozenset[str]) -> _Readers:
     """A pool that reads and parses files, and how to submit one to it.
 
     Parsing is pure Python and would hold the GIL the writer needs, so large imports parse in
@@ -526,19 +537,20 @@ def _reader_pool(file_count: int, known: frozenset[str]) -> tuple[Executor, Call
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_start_parsing_process, initargs=(known,))
             # A process is started for each task until there are enough: start them all now, so
-            # that they load the parser (~0.3 s) while the importer looks files up in manifests.
-            for _ in range(workers):
-                pool.submit(_ready)
-            return pool, lambda source: pool.submit(_load_in_parsing_process, source)
+            # that they load the parser (~0.3 s) while the importer looks files up in manifests
+            # and, till one is ready, parses the first files itself.
+            starts = [pool.submit(_ready) for _ in range(workers)]
+            return _Readers(pool, lambda source: pool.submit(_load_in_parsing_process, source),
+                            lambda: any(start.done() for start in starts))
         except (OSError, NotImplementedError):  # no process support (a sandbox): parse in a thread
             pass
     threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader")
-    return threads, lambda source: threads.submit(load_file, source, known)
+    return _Readers(threads, lambda source: threads.submit(load_file, source, known), lambda: True)
 
 
 def _write_files(
     conn: sqlite3.Connection, files: list[SourceFile], known: frozenset[str], report: ImportReport,
-    progress: ProgressCallback, cancel: CancelToken, reader: Executor, submit: Callable[[SourceFile], Future],
+    progress: ProgressCallback, cancel: CancelToken, readers: _Readers,
 ) -> None:
     """Read and parse the files ahead of the writer (with ``_reader_pool``'s pool, shut down
     here), write them in groups and index them in batches; every file's outcome goes into
@@ -547,10 +559,11 @@ def _write_files(
     to_index: list = []
     unindexed_chars = 0
     writes = GroupedWrites(conn, _FILES_PER_COMMIT)
-    with reader:
+    pending: deque[Future] = deque()
+    next_file = 0  # the next file to parse
+    batch_chars = _FIRST_INDEX_BATCH_CHARS
+    with readers.pool:
         try:
-            pending = deque(submit(f) for f in files[:_READ_AHEAD])
-            next_file = len(pending)
             for done in range(len(files)):
                 if cancel.cancelled:
                     report.cancelled = True
@@ -559,10 +572,14 @@ def _write_files(
                     break
                 progress(done, len(files), files[done].source)
                 try:
-                    loaded = pending.popleft().result() if pending else load_file(files[done], known)
-                    if next_file < len(files):
-                        pending.append(submit(files[next_file]))
+                    if next_file == done and not readers.started():
+                        loaded = load_file(files[done], known)
                         next_file += 1
+                    else:
+                        while next_file < len(files) and len(pending) < _READ_AHEAD:
+                            pending.append(readers.submit(files[next_file]))
+                            next_file += 1
+                        loaded = pending.popleft().result() if pending else load_file(files[done], known)
                 except BrokenProcessPool:
                     # A parsing process died (killed, out of memory): parse the rest in this process.
                     pending.clear()
@@ -570,11 +587,12 @@ def _write_files(
                     loaded = load_file(files[done], known)
                 report.files.append(write_file(conn, loaded, run_started, to_index, writes))
                 unindexed_chars += len(loaded.prepared.text) if loaded.prepared else 0
-                if writes.due() or unindexed_chars >= _INDEX_BATCH_CHARS:
+                if writes.due() or unindexed_chars >= batch_chars:
                     writes.commit()
-                if unindexed_chars >= _INDEX_BATCH_CHARS:
+                if unindexed_chars >= batch_chars:
                     flush_index(conn, to_index)
                     unindexed_chars = 0
+                    batch_chars = min(2 * batch_chars, _INDEX_BATCH_CHARS)
             else:
                 progress(len(files), len(files), "")
         except BaseException:
@@ -601,7 +619,7 @@ def import_paths(
     report = ImportReport()
     files = collect_files(paths, report)
     known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
-    reader, submit = _reader_pool(len(files), known)
+    readers = _reader_pool(len(files), known)
     paused = False
     try:
         manifests = ManifestFinder()
@@ -613,9 +631,9 @@ def import_paths(
             with write_transaction(conn):  # the import ends with merging the whole index
                 fts.pause_merging(conn)  # (see fts.pause_merging)
             paused = True
-        _write_files(conn, files, known, report, progress, cancel, reader, submit)
+        _write_files(conn, files, known, report, progress, cancel, readers)
     finally:
-        reader.shutdown(cancel_futures=True)  # done by _write_files unless it never ran
+        readers.pool.shutdown(cancel_futures=True)  # done by _write_files unless it never ran
         if paused:
             _resume_merging(conn)
     if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):

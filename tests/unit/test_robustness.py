@@ -231,12 +231,47 @@ def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypa
 
     def dying_pool(count, known):
         pool = DyingPool(max_workers=1)
-        return pool, lambda source: pool.submit(pipeline.load_file, source, known)
+        return pipeline._Readers(pool, lambda source: pool.submit(pipeline.load_file, source, known),
+                                 lambda: True)
 
     monkeypatch.setattr(pipeline, "_reader_pool", dying_pool)
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([folder])
         assert report.count("imported") == 28 and library.stats()["pages"] == 28
+        assert consistent(library)
+
+
+def test_the_files_parsed_while_the_parsing_processes_start_are_written_in_order(tmp_path, monkeypatch):
+    """The writer parses the first files itself until the pool is up, then takes the pool's:
+    every file is written once, in the order of the files (article ids follow the dates)."""
+    import concurrent.futures
+
+    from leshan_reader.ingest import pipeline
+
+    folder = tmp_path / "pages"
+    for day in range(1, 29):
+        write_page(folder / f"2021-02-{day:02d}_01.txt", f"第{day}天")
+    asked, pooled = [], []
+
+    def slow_to_start_pool(count, known):
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+        def submit(source):
+            pooled.append(source.source)
+            return pool.submit(pipeline.load_file, source, known)
+
+        def started():
+            asked.append(True)
+            return len(asked) > 7
+        return pipeline._Readers(pool, submit, started)
+
+    monkeypatch.setattr(pipeline, "_reader_pool", slow_to_start_pool)
+    with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
+        report = library.import_paths([folder])
+        assert report.count("imported") == 28
+        sources = [row[0] for row in library.conn.execute("SELECT source FROM pages ORDER BY id")]
+        assert sources == sorted(sources) and len(sources) == 28
+        assert len(pooled) == 21 and pooled == sources[7:]  # the first 7 were parsed by the writer
         assert consistent(library)
 
 
