@@ -33,14 +33,19 @@ CHARS, BIGRAMS = "article_chars", "article_bigrams"
 _TOKENIZERS = ((CHARS, char_tokens), (BIGRAMS, bigram_tokens))
 
 
-IndexTokens = tuple[tuple[str, str], ...]  # per index table: (title tokens, body tokens)
+IndexTokens = tuple[tuple[bytes, bytes], ...]  # per index table: (title tokens, body tokens)
 
 
 def index_tokens(title: str, body: str) -> IndexTokens:
     """What an article contributes to each index; pure, so an importer can compute it off the
-    writer's thread."""
+    writer's thread.
+
+    As UTF-8 bytes, which FTS5 reads as the text they encode (a blob's bytes are its text): they
+    go from a parsing process to the writer and into SQLite copied, where text was decoded from
+    the pickle and encoded again for SQLite (the writer's indexing of 3,000 articles: 1.54 ->
+    1.41 s, three alternating runs)."""
     title, body = normalize_long(title), normalize_long(body)
-    return tuple((tokens(title), tokens(body)) for _, tokens in _TOKENIZERS)
+    return tuple((tokens(title).encode(), tokens(body).encode()) for _, tokens in _TOKENIZERS)
 
 
 def index_article(conn: sqlite3.Connection, article_id: int, tokens: IndexTokens) -> None:
