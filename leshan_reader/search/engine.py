@@ -102,7 +102,7 @@ def search(
         listed = _ranked_from_list(conn, parsed.positive_terms[0], limit, options.offset, cancel)
         if listed is not None:
             ranked, total = listed
-            hits, _ = make_hits(parsed, ranked, cancel, _averages(conn, table))
+            hits, _ = make_hits(parsed, ranked, cancel, bm25.read_averages(conn, table))
             return SearchResult(query=parsed.text, total=total, hits=hits)
     joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
     count_sql = (
@@ -167,16 +167,10 @@ def search(
     return SearchResult(query=parsed.text, total=total, hits=hits)
 
 
-def _averages(conn: sqlite3.Connection, table: str) -> tuple[int, list[int]]:
-    """An index table's statistics, which its bm25() scores are made with (see store.bm25)."""
-    record = conn.execute(bm25.averages_sql(table)).fetchone()
-    return bm25.parse_averages(record[0] if record else None)
-
-
 def _averages_of_one_term(conn: sqlite3.Connection, table: str, parsed: ParsedQuery) -> tuple[int, list[int]] | None:
-    """``_averages`` for a query of one term, whose hits they help make (see search.hits)."""
+    """The index's statistics for a query of one term, whose hits they help make (search.hits)."""
     if len(parsed.positive_terms) == 1 and not parsed.excluded:
-        return _averages(conn, table)
+        return bm25.read_averages(conn, table)
     return None
 
 

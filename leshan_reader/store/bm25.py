@@ -12,6 +12,7 @@ the IDF anyway, instead of counting them a second time (``holding_from_score``).
 from __future__ import annotations
 
 import math
+import sqlite3
 
 TITLE_WEIGHT = 5  # a match in a headline counts this many times a match in the body (BM25 weights)
 BODY_WEIGHT = 1
@@ -23,6 +24,12 @@ def averages_sql(table: str) -> str:
     """The statement (or scalar subquery) that reads an index table's averages record, which
     holds the statistics FTS5's bm25() reads: its row count and each column's token total."""
     return f"SELECT block FROM {table}_data WHERE id = 1"
+
+
+def read_averages(conn: sqlite3.Connection, table: str) -> tuple[int, list[int]]:
+    """An index table's statistics, which its bm25() scores are made with (``parse_averages``)."""
+    record = conn.execute(averages_sql(table)).fetchone()
+    return parse_averages(record[0] if record else None)
 
 
 def parse_averages(record: bytes | None) -> tuple[int, list[int]]:

@@ -26,7 +26,7 @@ from collections import Counter
 from typing import Iterable, NamedTuple
 
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
-from leshan_reader.store.bm25 import BODY_WEIGHT, TITLE_WEIGHT, Bm25, averages_sql, parse_averages
+from leshan_reader.store.bm25 import BODY_WEIGHT, TITLE_WEIGHT, Bm25, read_averages
 from leshan_reader.store.db import get_meta, set_meta
 from leshan_reader.text.normalize import normalize_long
 
@@ -101,7 +101,7 @@ def _frequent_candidates(conn: sqlite3.Connection, articles: int, through: int) 
 def make(conn: sqlite3.Connection, through: int, cancel: CancelToken = NEVER_CANCELLED) -> Lists:
     """Make the lists from the index as ``conn`` sees it, all of it indexed up to article
     ``through`` (a reader's connection may do this while the writer merges the index)."""
-    averages = _averages(conn)
+    averages = read_averages(conn, TABLE)
     articles = averages[0]
     made: list[CharList] = []
     if articles < LISTED_FROM:
@@ -176,15 +176,9 @@ def first_articles(
     through = int(get_meta(conn, THROUGH_KEY) or 0)
     newer = _ranking(conn, char, wanted, after=through)
     newer_held = _holding(conn, char, after=through) if len(newer) == wanted else len(newer)
-    bm25 = Bm25(_averages(conn), articles + newer_held)
+    bm25 = Bm25(read_averages(conn, TABLE), articles + newer_held)
     newer_weights = [(article_id, bm25.weight_of(score)) for article_id, score in newer]
     if any(weight is None for _, weight in newer_weights):  # the counts disagree with FTS5's
         return None
     merged = sorted(listed + newer_weights, key=lambda pair: (-pair[1], pair[0]))[offset:wanted]
     return articles + newer_held, [(article_id, bm25.score(weight)) for article_id, weight in merged]
-
-
-def _averages(conn: sqlite3.Connection) -> tuple[int, list[int]]:
-    """The character index's row count and each column's total size (its averages record)."""
-    record = conn.execute(averages_sql(TABLE)).fetchone()
-    return parse_averages(record[0] if record else None)
