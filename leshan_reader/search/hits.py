@@ -122,7 +122,7 @@ def make_hits(
 ) -> tuple[list[SearchHit], int | None]:
     """The hits of ``rows`` (see ``COLUMNS``), and how many articles hold the term, read back from
     the scores: given the statistics of the index the scores were made with (its averages
-    record), a one-term query's hits are made from the term's count as typed where they can be
+    record), a one-term query's hits are made from the term's count as printed where they can be
     (see the module's note), and the count of articles is returned when a hit tells it (else
     None)."""
     if not rows:
