@@ -97,9 +97,9 @@ def search(
     # search.hits.make_hits) instead of counted by another pass (five years, the benchmark's queries
     # run by both ways in turn: median 8.5 -> 7.5 ms, p95 21.8 -> 19.2 ms).
     one_term = (options.order == RELEVANCE and limit >= 0 and not filter_sql
-                and len(parsed.positive_terms) == 1 and not parsed.excluded)
+                and parsed.single_term is not None)
     if table == CHARS and one_term:
-        listed = _ranked_from_list(conn, parsed.positive_terms[0], limit, options.offset, cancel)
+        listed = _ranked_from_list(conn, parsed.single_term, limit, options.offset, cancel)
         if listed is not None:
             ranked, total = listed
             hits, _ = make_hits(parsed, ranked, cancel, bm25.read_averages(conn, table))
@@ -169,7 +169,7 @@ def search(
 
 def _averages_of_one_term(conn: sqlite3.Connection, table: str, parsed: ParsedQuery) -> tuple[int, list[int]] | None:
     """The index's statistics for a query of one term, whose hits they help make (search.hits)."""
-    if len(parsed.positive_terms) == 1 and not parsed.excluded:
+    if parsed.single_term is not None:
         return bm25.read_averages(conn, table)
     return None
 
@@ -262,8 +262,9 @@ def _walked_by_date(
 
 
 # A query of several terms, or filtered, is counted. A term of four characters or more is a
-# phrase of three bigrams or more, and finding its articles a third time to count them (after BM25's pass for its statistics and the ranking
-# pass) cost more than keeping the ranking pass's hits and counting those: ranked hits are kept
+# phrase of three bigrams or more, and finding its articles a third time to count them (after
+# BM25's pass for its statistics and the ranking pass) cost more than keeping the ranking
+# pass's hits and counting those: ranked hits are kept
 # in a temporary table that gives both the total and the page of hits. The benchmark's 200
 # queries, each run by both ways in turn (two runs a size): one year median 4.17 -> 3.91 and
 # 3.77 -> 3.63 ms, five years 8.97 -> 8.17 and 7.70 -> 7.18 ms; means 5-7% lower. For

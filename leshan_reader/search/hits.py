@@ -128,8 +128,8 @@ def make_hits(
     if not rows:
         return [], None
     printed = _PrintedHits(parsed, rows)
-    one_term = averages is not None and len(parsed.positive_terms) == 1 and not parsed.excluded
-    typed = _TypedHits(parsed.positive_terms[0]) if one_term else None
+    term = parsed.single_term if averages is not None else None
+    typed = _TypedHits(term) if term is not None else None
     scoring: bm25.Bm25 | None = None
     holding = None
     hits = []
@@ -204,7 +204,7 @@ class _PrintedHits:
             page_id=page_id, date=date, date_precision=precision, page=page, source=source,
             article_id=article_id, title=title, snippet=shown, marks=marks,
             matches=len(body_spans) + len(title_spans), score=-score,
-            weight=bm25.TITLE_WEIGHT * len(title_spans) + bm25.BODY_WEIGHT * len(body_spans),
+            weight=bm25.weight(len(title_spans), len(body_spans)),
         )
 
 
@@ -224,11 +224,12 @@ class _TypedHits:
             self._term = printed
             self._encoded = printed.encode("utf-8")
 
+    def _counts(self, title: str, text: bytes) -> tuple[int, int]:
+        return title.count(self._term) if title else 0, text.count(self._encoded)
+
     def weight(self, row: tuple) -> int:
         """The hit's weight of the term as printed (FTS5's if every match is printed so)."""
-        title, text = row[3], row[4]
-        return bm25.TITLE_WEIGHT * (title.count(self._term) if title else 0) + \
-            bm25.BODY_WEIGHT * text.count(self._encoded)
+        return bm25.weight(*self._counts(row[3], row[4]))
 
     def hit(self, row: tuple, weight: int | None) -> SearchHit | None:
         """The hit, or None unless its counts as typed make up FTS5's ``weight``."""
@@ -236,9 +237,8 @@ class _TypedHits:
             return None
         article_id, score, page_id, title, text, page, source, date, precision, *_ = row
         term = self._term
-        in_title = title.count(term) if title else 0
-        in_body = text.count(self._encoded)
-        if bm25.TITLE_WEIGHT * in_title + bm25.BODY_WEIGHT * in_body != weight:
+        in_title, in_body = self._counts(title, text)
+        if bm25.weight(in_title, in_body) != weight:
             return None
         if in_body:
             shown, marks = self._body_snippet(text, in_body)

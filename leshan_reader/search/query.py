@@ -34,6 +34,12 @@ class ParsedQuery:
         return [term for group in self.groups for term in group]
 
     @property
+    def single_term(self) -> str | None:
+        """The query's term when it has one and excludes none (its FTS5 query is one phrase)."""
+        terms = self.positive_terms
+        return terms[0] if len(terms) == 1 and not self.excluded else None
+
+    @property
     def uses_bigrams(self) -> bool:
         """Every term has two characters or more, so the bigram index can answer the query."""
         return all(len(term) >= 2 for term in self.positive_terms + self.excluded)

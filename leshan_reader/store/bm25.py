@@ -20,6 +20,11 @@ K1, B = 1.2, 0.75  # FTS5's constants
 _IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase held by half the rows or more
 
 
+def weight(in_title: int, in_body: int) -> int:
+    """An article's weight of a phrase it holds this many times in its headline and its body."""
+    return TITLE_WEIGHT * in_title + BODY_WEIGHT * in_body
+
+
 def averages_sql(table: str) -> str:
     """The statement (or scalar subquery) that reads an index table's averages record, which
     holds the statistics FTS5's bm25() reads: its row count and each column's token total."""

@@ -42,8 +42,8 @@ def index_tokens(title: str, body: str) -> IndexTokens:
 
     As UTF-8 bytes, which FTS5 reads as the text they encode (a blob's bytes are its text): they
     go from a parsing process to the writer and into SQLite copied, where text was decoded from
-    the pickle and encoded again for SQLite (the writer's indexing of 3,000 articles: 1.54 ->
-    1.41 s, three alternating runs)."""
+    the pickle and encoded again for SQLite (the writer's indexing of 3,000 articles:
+    1.48-1.68 -> 1.32-1.55 s, three alternating runs)."""
     title, body = normalize_long(title), normalize_long(body)
     return tuple((tokens(title).encode(), tokens(body).encode()) for _, tokens in _TOKENIZERS)
 
