@@ -41,6 +41,18 @@ def seed_archive(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def articles(seed_archive):
+    """The seed archive's articles: id -> (headline, text), both normalized (what search oracles
+    compare against)."""
+    from leshan_reader.library import Library
+    from leshan_reader.text.normalize import normalize
+
+    with Library.open(seed_archive) as library:
+        rows = library.conn.execute("SELECT id, title, text FROM articles").fetchall()
+    return {row["id"]: (normalize(row["title"]), normalize(row["text"])) for row in rows}
+
+
 @pytest.fixture
 def library(seed_archive, tmp_path):
     from leshan_reader.library import Library

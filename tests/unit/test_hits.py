@@ -8,16 +8,6 @@ from leshan_reader.search.engine import SearchOptions
 from tests.unit.test_search import sampled_substrings
 
 
-@pytest.fixture(scope="module")
-def article_texts(seed_archive):
-    from leshan_reader.library import Library
-    from leshan_reader.text.normalize import normalize
-
-    with Library.open(seed_archive) as library:
-        rows = library.conn.execute("SELECT id, title, text FROM articles").fetchall()
-    return {row["id"]: (normalize(row["title"]), normalize(row["text"])) for row in rows}
-
-
 TYPED_HIT = hits._TypedHits.hit
 
 
@@ -48,9 +38,9 @@ OPTIONS = [SearchOptions(limit=50), SearchOptions(limit=3, offset=2), SearchOpti
 
 
 @pytest.mark.parametrize("length", [1, 2, 3, 5, 8, 12])
-def test_hits_from_the_printed_term_equal_hits_matched_in_full_on_the_seeds(library, article_texts,
-                                                                           monkeypatch, length):
-    queries = sampled_substrings(article_texts, length, 12, seed=900 + length)
+def test_hits_from_the_printed_term_equal_hits_matched_in_full_on_the_seeds(library, articles, monkeypatch,
+                                                                           length):
+    queries = sampled_substrings(articles, length, 12, seed=900 + length)
     queries += ["乐山", "金口河区", "習近平", "习近平", "六稳", "３Ｄ打印", "发展,", "，"]
     compared, typed = searched_both_ways(library, monkeypatch, queries, OPTIONS)
     for query, options, made, matched in compared:

@@ -12,15 +12,6 @@ from leshan_reader.search.query import parse_query
 from leshan_reader.text.normalize import normalize
 
 
-@pytest.fixture(scope="module")
-def articles(seed_archive):
-    from leshan_reader.library import Library
-
-    with Library.open(seed_archive) as library:
-        rows = library.conn.execute("SELECT id, title, text FROM articles").fetchall()
-    return {row["id"]: (normalize(row["title"]), normalize(row["text"])) for row in rows}
-
-
 def oracle(articles, query):
     parsed = parse_query(query)
 
