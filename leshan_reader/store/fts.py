@@ -48,9 +48,16 @@ def index_tokens(title: str, body: str) -> IndexTokens:
     return tuple((tokens(title).encode(), tokens(body).encode()) for _, tokens in _TOKENIZERS)
 
 
-def index_article(conn: sqlite3.Connection, article_id: int, tokens: IndexTokens) -> None:
-    for (table, _), (title, body) in zip(_TOKENIZERS, tokens):
-        conn.execute(f"INSERT INTO {table} (rowid, title, body) VALUES (?, ?, ?)", [article_id, title, body])
+def index_articles(conn: sqlite3.Connection, articles: list[tuple[int, IndexTokens]]) -> None:
+    """Add articles (id, tokens), in increasing id order, to the indexes.
+
+    One table at a time: with the two tables' inserts interleaved article by article, each
+    evicted the other's pending terms from the processor's caches (a year's articles in batches
+    of 1,250, four alternating runs: 4.3-6.1 s interleaved, 3.5-4.3 s one table after the other
+    with ``executemany``, 3.8-4.6 s without it)."""
+    for position, (table, _) in enumerate(_TOKENIZERS):
+        conn.executemany(f"INSERT INTO {table} (rowid, title, body) VALUES (?, ?, ?)",
+                         [(article_id, *tokens[position]) for article_id, tokens in articles])
 
 
 def indexed_through(conn: sqlite3.Connection) -> int:
@@ -101,9 +108,8 @@ def rebuild_index(
         ).fetchall()
         if not rows:
             break
-        for row in rows:
-            cancel.raise_if_cancelled()
-            index_article(conn, row["id"], index_tokens(row["title"], row["text"]))
+        cancel.raise_if_cancelled()
+        index_articles(conn, [(row["id"], index_tokens(row["title"], row["text"])) for row in rows])
         done += len(rows)
         last_id = rows[-1]["id"]
         progress(done, total, "re-indexing")
@@ -131,12 +137,14 @@ def catch_up(conn: sqlite3.Connection, pending: list[tuple[int, IndexTokens]] | 
     # Ids first: the text is read only for articles whose tokens are not known (reading every
     # pending article's text cost 0.5 s over five years' import).
     ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE id > ? ORDER BY id", [through])]
+    articles = []
     for article_id in ids:
         tokens = known.get(article_id)
         if tokens is None:
             title, text = conn.execute("SELECT title, text FROM articles WHERE id = ?", [article_id]).fetchone()
             tokens = index_tokens(title, text)
-        index_article(conn, article_id, tokens)
+        articles.append((article_id, tokens))
+    index_articles(conn, articles)
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
     set_indexed_through(conn, max(through, last[0] if last else 0))
     return len(ids)
