@@ -36,8 +36,15 @@ _HEADING_MARK = re.compile(r"^(#{1,6})\s+")
 _BOLD = "**"
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
-_SPACE_CJK_DIGIT = re.compile(f"(?<=[{_CJK}])[ \t\u3000]+(?=[0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
+_SPACE_CHAR = "[ \t\u3000]"
+# Runs of spaces between CJK characters, and between CJK and digits. Written to begin with a
+# space, the character before it checked by a look-behind over both: the plain forms,
+# ``(?<=[CJK])[ \t\u3000]+(?=[CJK])`` and ``(?<=[CJK])[ \t\u3000]+(?=[0-9])|(?<=[0-9])...``, begin
+# with the look-behind, so the engine tried them at every character instead of skipping to the
+# next space (a page's paragraphs: 0.43 -> 0.09 ms; a test checks both give the same result).
+_SPACE_BETWEEN_CJK = re.compile(f"{_SPACE_CHAR}(?<=[{_CJK}]{_SPACE_CHAR}){_SPACE_CHAR}*(?=[{_CJK}])")
+_SPACE_CJK_DIGIT = re.compile(f"{_SPACE_CHAR}(?:(?<=[{_CJK}]{_SPACE_CHAR}){_SPACE_CHAR}*(?=[0-9])"
+                              f"|(?<=[0-9]{_SPACE_CHAR}){_SPACE_CHAR}*(?=[{_CJK}]))")
 _SPACE_RUN = re.compile(r"[ \t\u3000]{2,}")
 _SPACE = re.compile(r"[ \t\u3000]")
 _NUMBERED_SECTION = re.compile(r"^[一二三四五六七八九十]+、")

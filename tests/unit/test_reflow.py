@@ -177,3 +177,24 @@ def test_ends_sentence_is_the_sentence_end_pattern_on_every_seed_line():
     for line in lines + made:
         assert ends_sentence(line) == by_pattern(line), line
     assert sum(map(ends_sentence, lines)) > 50  # the seed pages end many lines with a sentence
+
+
+def test_the_space_patterns_remove_what_their_plain_forms_remove():
+    """The spaces between CJK characters and beside digits are found by patterns that begin with
+    the space (faster); they must find what the plain look-behind patterns find, on every seed
+    line and on every short string of CJK, digits, letters and the three kinds of space."""
+    import itertools
+
+    from leshan_reader.ingest import reflow as module
+
+    cjk, space = f"[{module._CJK}]", "[ \t\u3000]"
+    plain_between = re.compile(f"(?<={cjk}){space}+(?={cjk})")
+    plain_digit = re.compile(f"(?<={cjk}){space}+(?=[0-9])|(?<=[0-9]){space}+(?={cjk})")
+    lines = [line for path in SEED_FILES for line in seed_text(path.name).split("\n")]
+    made = ["".join(chars) for length in range(1, 6)
+            for chars in itertools.product("中1a \t\u3000，", repeat=length)]
+    spans = lambda pattern, text: [m.span() for m in pattern.finditer(text)]  # noqa: E731
+    for text in lines + made:
+        assert spans(module._SPACE_BETWEEN_CJK, text) == spans(plain_between, text), repr(text)
+        assert spans(module._SPACE_CJK_DIGIT, text) == spans(plain_digit, text), repr(text)
+    assert sum(bool(module._SPACE_BETWEEN_CJK.search(line)) for line in lines) > 5
