@@ -17,6 +17,7 @@ Everything here is a pure function of the page text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -31,7 +32,11 @@ _SENTENCE_ENDERS = frozenset("。！？!?；;…")
 _CLOSERS = "”’」』）)]】〕"
 _SENTENCE_PUNCT = re.compile(r"[，。、；！？,;]")  # not colons: "总编辑：王大强" is a label
 _CONTINUATION = CONTINUATION_NOTE
-_STORY_START = re.compile(r"^(本报讯|■|●|◆|▲|记者\s|本报记者|新华社|据新华社|通讯员)")
+_STORY_OPENERS = ("本报讯", "■", "●", "◆", "▲", r"记者\s", "本报记者", "新华社", "据新华社", "通讯员")
+_STORY_START = re.compile("^(" + "|".join(_STORY_OPENERS) + ")")
+# The first characters of what starts a paragraph inside a column (``_starts_paragraph``): a
+# line beginning with none of them is looked at no further.
+_PARAGRAPH_OPENING_CHARS = frozenset(opener[0] for opener in _STORY_OPENERS) | {"—"}
 _HEADING_MARK = re.compile(r"^(#{1,6})\s+")
 _BOLD = "**"
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
@@ -147,8 +152,11 @@ class _Block:
 
     @classmethod
     def of(cls, lines: list[str]) -> "_Block":
-        return cls(lines, [display_width(_visible(line)) for line in lines],
-                   any(has_sentence_punctuation(line) for line in lines))
+        # The block's text searched once for markup and punctuation, not line by line.
+        text = "\n".join(lines)
+        visible = [_visible(line) for line in lines] if _BOLD in text else lines
+        return cls(lines, [len(line) - 0.5 * len(line.encode("ascii", "ignore")) for line in visible],
+                   has_sentence_punctuation(text))  # the widths as ``display_width`` has them
 
 
 def _column_width(widths: list[float]) -> float:
@@ -161,10 +169,10 @@ def _is_wrapped_column(block: _Block) -> bool:
     """A block whose lines were cut at a fixed column width (the body text of a column)."""
     if len(block.lines) < 2 or not block.punctuated:
         return False
-    column = _column_width(block.widths)
-    widths = block.widths[:-1]
-    full = sum(1 for w in widths if w >= column - _COLUMN_SLACK)
-    return full >= max(1, int(0.6 * len(widths)))
+    ordered = sorted(block.widths[:-1])
+    column = ordered[len(ordered) // 2]  # _column_width
+    full = len(ordered) - bisect.bisect_left(ordered, column - _COLUMN_SLACK)
+    return full >= max(1, int(0.6 * len(ordered)))
 
 
 def page_column_width(blocks: list[_Block]) -> float:
@@ -183,7 +191,7 @@ def page_column_width(blocks: list[_Block]) -> float:
 def _wrapped_block_paragraphs(block: _Block, page_column: float) -> list[Paragraph]:
     column = max(_column_width(block.widths), page_column)
     paragraphs: list[Paragraph] = []
-    current = ""
+
     def finish(text: str, last_width: float) -> Paragraph:
         paragraph = _classify(text)
         # A full-width line without punctuation is running text cut by the column's end.
@@ -191,24 +199,43 @@ def _wrapped_block_paragraphs(block: _Block, page_column: float) -> list[Paragra
             return Paragraph(text, BODY)
         return paragraph
 
-    width = 0.0  # of the line last added to ``current``
+    # This loop runs for every line of a page: the paragraph's lines are collected and joined
+    # once (``_join_lines`` for each line copied the paragraph again), and the tests for a
+    # paragraph's end are taken cheapest first (most lines of a column are full, so they are
+    # no sentence's end and need no look at their text).
+    short = column - _COLUMN_SLACK
+    lines: list[str] = []  # of the paragraph being collected
+    width = 0.0  # of its last line
     for line, line_width in zip(block.lines, block.widths):
-        if current and _starts_paragraph(line):
-            paragraphs.append(finish(current, width))
-            current = ""
-        current = _join_lines(current, line)
+        if lines and _starts_paragraph(line):
+            paragraphs.append(finish(_joined(lines), width))
+            lines = []
+        lines.append(line)
         width = line_width
-        if (ends_sentence(line) and width <= column - _COLUMN_SLACK) or ends_with_continuation(line):
-            paragraphs.append(finish(current, width))
-            current = ""
-    if current:
-        paragraphs.append(finish(current, width))
+        if (width <= short and ends_sentence(line)) or ("版" in line[-8:] and ends_with_continuation(line)):
+            paragraphs.append(finish(_joined(lines), width))
+            lines = []
+    if lines:
+        paragraphs.append(finish(_joined(lines), width))
     return paragraphs
+
+
+def _joined(lines: list[str]) -> str:
+    """``_join_lines`` over a paragraph's lines (none of them empty)."""
+    if len(lines) == 1:
+        return lines[0]
+    pieces = [lines[0]]
+    for line in lines[1:]:
+        before, after = pieces[-1][-1], line[0]
+        if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+            pieces.append(" ")
+        pieces.append(line)
+    return "".join(pieces)
 
 
 def _starts_paragraph(line: str) -> bool:
     """Lines that begin something new even inside a column: a deck, a byline, a dateline."""
-    return line.startswith("——") or bool(_STORY_START.match(line))
+    return line[:1] in _PARAGRAPH_OPENING_CHARS and (line.startswith("——") or bool(_STORY_START.match(line)))
 
 
 def _classify(text: str) -> Paragraph:
