@@ -186,7 +186,8 @@ def resolve_metadata(source: SourceFile, masthead: Masthead | None) -> PageMetad
     return PageMetadata(date, page, date_source, warnings)
 
 
-def prepare_page(source: SourceFile, data: bytes) -> PreparedPage:
+def prepare_page(source: SourceFile, data: bytes, sha256: str | None = None) -> PreparedPage:
+    """Parse a page file's bytes (``sha256``: their hash, when the caller has it already)."""
     decoded = decode_bytes(data)
     paragraphs = reflow(decoded.text)
     masthead = find_masthead(paragraphs)
@@ -196,7 +197,7 @@ def prepare_page(source: SourceFile, data: bytes) -> PreparedPage:
     return PreparedPage(
         source=source,
         data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         encoding=decoded.encoding,
         layout=json.dumps([p.layout_json() for p in paragraphs], ensure_ascii=False),
         text=paragraphs_text(paragraphs),
@@ -362,7 +363,7 @@ def load_file(source: SourceFile, known_sha256: frozenset[str] = frozenset()) ->
     if loaded.sha256 in known_sha256:
         return loaded
     try:
-        loaded.prepared = prepare_page(source, data)
+        loaded.prepared = prepare_page(source, data, loaded.sha256)
     except NotText as exc:
         loaded.reason = str(exc)
     return loaded
