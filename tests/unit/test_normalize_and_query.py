@@ -16,6 +16,7 @@ from leshan_reader.text.normalize import (
     fold_long,
     normalize,
     normalize_long,
+    remove_ignorable,
 )
 from tests.conftest import REPORT_2021, SEED_FILES, SEEDS, seed_text
 
@@ -215,3 +216,11 @@ def test_ignorable_characters_are_exactly_the_gap_and_fold_to_nothing_searchable
                 if not 0xD800 <= code < 0xE000 and ignorable.fullmatch(chr(code))}
     assert _gap_chars() == matching
     assert all(normalize(char) == "" for char in matching)
+
+
+def test_removing_ignorable_characters_removes_exactly_the_class():
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    gapped = "".join(f"a{char}\u200b{char}b" for char in "\n \u3000\x1f\x85\xa0\t\x00")
+    for text in (every, gapped, every[::-1], "乐 山\n\n日报"):
+        assert remove_ignorable(text) == re.sub(IGNORABLE_CLASS, "", text)
+    assert remove_ignorable("乐 山\n\n日\u200b报\ufeff") == "乐山日报"
