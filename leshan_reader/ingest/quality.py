@@ -18,6 +18,17 @@ _STRAY_LATIN = re.compile(
 # The letters of those words, matched the same way: a paragraph without any cannot hold one, and
 # most paragraphs have none (the look-behind tried at every character took 0.45 ms a page).
 _WORD_LETTER = re.compile(r"[adefhinort]", re.IGNORECASE)
+# The same test, faster: among the paragraph's ASCII characters (a short string; letters
+# ignoring case, searched for in the whole paragraph, took 0.2 ms a page), and the two
+# non-ASCII characters that the class matches when ignoring case (İ and ı, as ``i``).
+_ASCII_WORD_LETTER = re.compile(rb"[adefhinortADEFHINORT]")
+_NON_ASCII_WORD_LETTERS = ("\u0130", "\u0131")
+
+
+def may_hold_a_word(text: str) -> bool:
+    """Whether ``text`` holds a letter of a stray word (what ``_WORD_LETTER`` finds)."""
+    return (bool(_ASCII_WORD_LETTER.search(text.encode("ascii", "ignore")))
+            or any(letter in text for letter in _NON_ASCII_WORD_LETTERS))
 
 
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]+[”’」』）)]*")
@@ -60,7 +71,7 @@ def repeated_passages(paragraphs: list[Paragraph]) -> list[dict]:
 def stray_latin_words(paragraphs: list[Paragraph]) -> list[dict]:
     notes = []
     for index, paragraph in enumerate(paragraphs):
-        if not _WORD_LETTER.search(paragraph.text):
+        if not may_hold_a_word(paragraph.text):
             continue
         for match in _STRAY_LATIN.finditer(paragraph.text):
             notes.append({
