@@ -42,7 +42,7 @@ from leshan_reader.glossary import GlossaryDraft, extract_entries
 from leshan_reader.ingest.structure import ArticleDraft, split_articles
 from leshan_reader.store import article_keys, fts
 from leshan_reader.store.glossary_rows import insert_glossary
-from leshan_reader.store.db import GroupedWrites, write_transaction
+from leshan_reader.store.db import GroupedWrites, fewer_checkpoints, write_transaction
 
 PAGE_SUFFIXES = (".txt", ".text")
 IMPORTED, UNCHANGED, REPLACED, REJECTED = "imported", "unchanged", "replaced", "rejected"
@@ -620,34 +620,36 @@ def import_paths(
     report = ImportReport()
     files = collect_files(paths, report)
     known = frozenset(row[0] for row in conn.execute("SELECT sha256 FROM pages"))
-    readers = _reader_pool(len(files), known)
-    paused = False
-    try:
-        manifests = ManifestFinder()
-        for source in files:
-            entry, manifest = manifests.entry_for(source.path, source.root)
-            if entry is not None:
-                source.manifest_entry, source.manifest_name = entry, manifest.path.name
-        if len(files) >= _PROCESS_POOL_MIN_FILES and fts.will_grow_enough_to_optimize(conn, len(files)):
-            with write_transaction(conn):  # the import ends with merging the whole index
-                fts.pause_merging(conn)  # (see fts.pause_merging)
-            paused = True
-        _write_files(conn, files, known, report, progress, cancel, readers)
-    finally:
-        readers.pool.shutdown(cancel_futures=True)  # done by _write_files unless it never ran
-        if paused:
-            _resume_merging(conn)
-    if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):
-        progress(len(files), len(files), OPTIMIZING_INDEX)
+    manifests = ManifestFinder()
+    with fewer_checkpoints(conn):  # the writes and the merge (see fewer_checkpoints)
+        readers = _reader_pool(len(files), known)
+        paused = False
         try:
-            fts.optimize_if_grown(conn, cancel)
-        except Cancelled:  # every file is in and searchable; the merge runs with the next import
-            pass
-        except ArchiveError:
-            report.problems.append(
-                "The search index could not be compacted (the disk is full or another program "
-                "is writing): every file was imported and searches are complete; compacting "
-                "runs again with the next import.")
+            for source in files:
+                entry, manifest = manifests.entry_for(source.path, source.root)
+                if entry is not None:
+                    source.manifest_entry, source.manifest_name = entry, manifest.path.name
+            large = len(files) >= _PROCESS_POOL_MIN_FILES
+            if large and fts.will_grow_enough_to_optimize(conn, len(files)):
+                with write_transaction(conn):  # the import ends with merging the whole index
+                    fts.pause_merging(conn)  # (see fts.pause_merging)
+                paused = True
+            _write_files(conn, files, known, report, progress, cancel, readers)
+        finally:
+            readers.pool.shutdown(cancel_futures=True)  # done by _write_files unless it never ran
+            if paused:
+                _resume_merging(conn)
+        if not report.cancelled and report.count(IMPORTED) + report.count(REPLACED):
+            progress(len(files), len(files), OPTIMIZING_INDEX)
+            try:
+                fts.optimize_if_grown(conn, cancel)
+            except Cancelled:  # every file is in and searchable; the merge runs with the next
+                pass  # import
+            except ArchiveError:
+                report.problems.append(
+                    "The search index could not be compacted (the disk is full or another program "
+                    "is writing): every file was imported and searches are complete; compacting "
+                    "runs again with the next import.")
     seen = set()
     for manifest in manifests.manifests():
         for problem in manifest.problems:

@@ -319,3 +319,24 @@ def test_parsing_processes_yield_the_processor_to_the_writer():
                              initializer=pipeline._start_parsing_process, initargs=(frozenset(),)) as pool:
         child = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
     assert child > os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_an_import_checkpoints_less_often_and_restores_the_setting(tmp_path, monkeypatch):
+    """The WAL is let grow to ``IMPORT_CHECKPOINT_PAGES`` during an import, then the archive's
+    own setting is back (a reader's session would otherwise keep a WAL of 64 MB)."""
+    from leshan_reader.store import db as store_db
+
+    seen = []
+    real_write_files = pipeline._write_files
+
+    def write_files(conn, *args):
+        seen.append(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        return real_write_files(conn, *args)
+
+    monkeypatch.setattr(pipeline, "_write_files", write_files)
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        before = library.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        report = library.import_paths(sorted(SEEDS.glob("*.txt")))
+        assert report.count("imported") == 5
+        assert seen == [store_db.IMPORT_CHECKPOINT_PAGES] != [before]
+        assert library.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == before
