@@ -196,11 +196,13 @@ class ArticleDraft:
 
 # --- segmentation ---------------------------------------------------------------------------
 
-def _title_groups(roles: list[str], start: int) -> list[tuple[int, int]]:
-    """Runs of TITLE lines (with DECK lines after them) as (first, end) paragraph indexes."""
+def _title_groups(roles: list[str], start: int, stop: int | None = None) -> list[tuple[int, int]]:
+    """Runs of TITLE lines (with DECK lines after them) as (first, end) paragraph indexes, the
+    runs that begin before ``stop`` (the page's end by default)."""
     groups = []
     index = start
-    while index < len(roles):
+    stop = len(roles) if stop is None else stop
+    while index < stop:
         if roles[index] == TITLE:
             end = index
             while end < len(roles) and roles[end] in (TITLE, DECK):
@@ -410,7 +412,7 @@ def segment(paragraphs: list[Paragraph], start: int = 0) -> list[tuple[int, int]
 def _keep_one_title(paragraphs, roles, first: int, end: int) -> None:
     """An article has one headline: of several title groups in it, the one most like its text
     stays; the others are subheads or captions inside the story."""
-    groups = [g for g in _title_groups(roles, first) if g[0] < end]
+    groups = _title_groups(roles, first, end)
     if len(groups) < 2:
         return
     text = _text_from(paragraphs, roles, first, end)
