@@ -140,16 +140,48 @@ def collect_files(paths: list[Path], report: ImportReport) -> list[SourceFile]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts):
-                    continue
-                if child.is_file() and child.suffix.lower() in PAGE_SUFFIXES and child.name not in MANIFEST_NAMES:
-                    found.append(SourceFile(child, relative.as_posix(), path))
+            found.extend(SourceFile(file, "/".join(parts), path)
+                         for parts, file in _page_files_in(path, report))
         elif path.is_file():
             found.append(SourceFile(path, path.name, path.parent))
         else:
             report.problems.append(f"{given}: no such file or folder")
+    return found
+
+
+# Paths sort as pathlib sorts them (part by part, ignoring case on Windows): the order files are
+# imported in is the archive's order for equal scores.
+_sort_part = str.lower if os.name == "nt" else str
+
+
+def _page_files_in(folder: Path, report: ImportReport) -> list[tuple[list[str], Path]]:
+    """The page files under ``folder`` (hidden files and folders left out, links to folders not
+    followed), as (parts of the path relative to it, path), sorted. With ``os.scandir``, which
+    tells a file from a folder without a system call per file: ``Path.rglob`` and a ``stat`` per
+    file took a quarter of a second a year, before the first file was read."""
+    found: list[tuple[list[str], Path]] = []
+    folders = [(folder, [])]
+    while folders:
+        directory, parts = folders.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            report.problems.append(f"{directory}: the folder cannot be read ({exc.strerror or exc})")
+            continue
+        for entry in listed:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append((Path(entry.path), [*parts, name]))
+                elif (entry.is_file() and os.path.splitext(name)[1].lower() in PAGE_SUFFIXES
+                      and name not in MANIFEST_NAMES):
+                    found.append(([*parts, name], Path(entry.path)))
+            except OSError:  # vanished meanwhile: not there to import
+                continue
+    found.sort(key=lambda item: [_sort_part(part) for part in item[0]])
     return found
 
 

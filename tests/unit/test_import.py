@@ -340,3 +340,28 @@ def test_an_import_checkpoints_less_often_and_restores_the_setting(tmp_path, mon
         assert report.count("imported") == 5
         assert seen == [store_db.IMPORT_CHECKPOINT_PAGES] != [before]
         assert library.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == before
+
+
+def test_a_folder_that_cannot_be_read_is_named_and_the_rest_is_imported(tmp_path, monkeypatch):
+    """The root of a Windows drive holds ``System Volume Information``, which a user cannot
+    read: importing the drive names it and imports the pages beside it."""
+    drive = tmp_path / "drive"
+    (drive / "System Volume Information").mkdir(parents=True)
+    (drive / "2021").mkdir()
+    shutil.copy(SEEDS / FRONT_2021, drive / "2021" / FRONT_2021)
+    shutil.copy(SEEDS / REPORT_2021, drive / REPORT_2021)
+    (drive / ".trash").mkdir()
+    shutil.copy(SEEDS / REPORT_2021, drive / ".trash" / "copy.txt")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.path.basename(path) == "System Volume Information":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(pipeline.os, "scandir", scandir)
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        report = library.import_paths([drive])
+    assert [f.source for f in report.files] == [REPORT_2021, f"2021/{FRONT_2021}"]
+    assert report.count("imported") == 2
+    assert any("System Volume Information" in p and "cannot be read" in p for p in report.problems)
