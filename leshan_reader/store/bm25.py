@@ -75,14 +75,24 @@ class Bm25:
         # article's size is minus the number of columns in FTS5's length normalisation.
         size = float(-columns)
         self.length_term = K1 * (1 - B + B * size / self.avgdl) if self.avgdl else 0.0
+        self._weights: dict[float, int | None] = {}
 
     def weight_of(self, score: float) -> int | None:
         """The weight that gives ``score``, or None if no whole weight gives it exactly."""
+        # Remembered: a page of hits has a few weights among its fifty scores (making the hits of
+        # the one-year benchmark's queries, 15 alternating runs: 0.708 -> 0.667 ms a search).
+        try:
+            return self._weights[score]
+        except KeyError:
+            pass
+        weight: int | None = None
         ratio = -score / self.idf
-        if not 0.0 < ratio < K1 + 1.0:
-            return None
-        weight = round(self.length_term * ratio / (K1 + 1.0 - ratio))
-        return weight if weight > 0 and self.score(weight) == score else None
+        if 0.0 < ratio < K1 + 1.0:
+            weight = round(self.length_term * ratio / (K1 + 1.0 - ratio))
+            if not (weight > 0 and self.score(weight) == score):
+                weight = None
+        self._weights[score] = weight
+        return weight
 
     def score(self, weight: int) -> float:
         return -1.0 * (0.0 + self.idf * self.weight_part(weight))
