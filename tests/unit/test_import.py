@@ -323,7 +323,8 @@ def test_parsing_processes_yield_the_processor_to_the_writer():
 
 def test_an_import_checkpoints_less_often_and_restores_the_setting(tmp_path, monkeypatch):
     """The WAL is let grow to ``IMPORT_CHECKPOINT_PAGES`` during an import, then the archive's
-    own setting is back (a reader's session would otherwise keep a WAL of 64 MB)."""
+    own setting is back (a reader's session would otherwise keep a WAL of 64 MB), and the WAL
+    file is emptied."""
     from leshan_reader.store import db as store_db
 
     seen = []
@@ -340,6 +341,7 @@ def test_an_import_checkpoints_less_often_and_restores_the_setting(tmp_path, mon
         assert report.count("imported") == 5
         assert seen == [store_db.IMPORT_CHECKPOINT_PAGES] != [before]
         assert library.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == before
+        assert os.path.getsize(tmp_path / "a.sqlite3-wal") == 0  # emptied at the end
 
 
 def test_a_folder_that_cannot_be_read_is_named_and_the_rest_is_imported(tmp_path, monkeypatch):
