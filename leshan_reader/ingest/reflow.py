@@ -113,10 +113,14 @@ def _join_lines(left: str, right: str) -> str:
         return right
     if not right:
         return left
-    a, b = left[-1], right[0]
-    if a.isascii() and b.isascii() and a.isalnum() and b.isalnum():
+    if _space_between(left[-1], right[0]):
         return f"{left} {right}"
     return left + right
+
+
+def _space_between(before: str, after: str) -> bool:
+    """Whether two joined lines need a space between them: between Latin words and numbers."""
+    return before.isascii() and after.isascii() and before.isalnum() and after.isalnum()
 
 
 # --- blocks ---------------------------------------------------------------------------------
@@ -212,7 +216,8 @@ def _wrapped_block_paragraphs(block: _Block, page_column: float) -> list[Paragra
             lines = []
         lines.append(line)
         width = line_width
-        if (width <= short and ends_sentence(line)) or ("版" in line[-8:] and ends_with_continuation(line)):
+        if ((width <= short and ends_sentence(line))
+                or ("版" in line[-8:] and ends_with_continuation(line))):
             paragraphs.append(finish(_joined(lines), width))
             lines = []
     if lines:
@@ -226,8 +231,7 @@ def _joined(lines: list[str]) -> str:
         return lines[0]
     pieces = [lines[0]]
     for line in lines[1:]:
-        before, after = pieces[-1][-1], line[0]
-        if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+        if _space_between(pieces[-1][-1], line[0]):
             pieces.append(" ")
         pieces.append(line)
     return "".join(pieces)
@@ -235,7 +239,8 @@ def _joined(lines: list[str]) -> str:
 
 def _starts_paragraph(line: str) -> bool:
     """Lines that begin something new even inside a column: a deck, a byline, a dateline."""
-    return line[:1] in _PARAGRAPH_OPENING_CHARS and (line.startswith("——") or bool(_STORY_START.match(line)))
+    return line[:1] in _PARAGRAPH_OPENING_CHARS and (
+        line.startswith("——") or bool(_STORY_START.match(line)))
 
 
 def _classify(text: str) -> Paragraph:
