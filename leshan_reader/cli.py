@@ -272,14 +272,23 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(*, defaults: bool) -> argparse.ArgumentParser:
+    """``--db`` and ``--json``, given before the command or after it. After it they have no
+    defaults: a command's default replaced what was given before it (``leshan-reader --db X
+    import ...`` imported into the default archive)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=None,
+    unset = {} if defaults else {"default": argparse.SUPPRESS}
+    common.add_argument("--db", type=Path, **({"default": None} | unset),
                         help=f"archive file (default: {paths.default_archive_path()})")
-    common.add_argument("--json", action="store_true", help="machine-readable output (UTF-8 JSON)")
+    common.add_argument("--json", action="store_true", **unset,
+                        help="machine-readable output (UTF-8 JSON)")
+    return common
 
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(defaults=False)  # the commands' own
     parser = argparse.ArgumentParser(
-        prog="leshan-reader", parents=[common],
+        prog="leshan-reader", parents=[_common_options(defaults=True)],
         description="Leshan Reader (乐山日报阅读器): read and search the Leshan Daily archive offline.",
     )
     parser.add_argument("--version", action=_VersionAction)

@@ -110,6 +110,16 @@ def test_db_option_is_honoured_on_every_command(isolated_home, tmp_path):
     assert json.loads(run("check", "--db", db, "--json", home=isolated_home).stdout)["ok"] is True
 
 
+def test_options_given_before_the_command_are_honoured(isolated_home, tmp_path):
+    """``leshan-reader --db X import ...`` imported into the default archive: the command's own
+    default for ``--db`` replaced the one given before it."""
+    db = tmp_path / "elsewhere.sqlite3"
+    run("--db", db, "import", SEEDS, home=isolated_home)
+    assert not (isolated_home / "archive.sqlite3").exists()
+    checked = json.loads(run("--json", "--db", db, "check", home=isolated_home).stdout)
+    assert checked["ok"] is True and checked["pages"] == 5
+
+
 def test_glossary_json_lists_every_entry_with_its_source(isolated_home):
     entries = json.loads(run("glossary", "--json", home=isolated_home).stdout)
     assert len(entries) == 41
