@@ -17,7 +17,6 @@ Everything here is a pure function of the page text.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -159,8 +158,7 @@ class _Block:
         # The block's text searched once for markup and punctuation, not line by line.
         text = "\n".join(lines)
         visible = [_visible(line) for line in lines] if _BOLD in text else lines
-        return cls(lines, [len(line) - 0.5 * len(line.encode("ascii", "ignore")) for line in visible],
-                   has_sentence_punctuation(text))  # the widths as ``display_width`` has them
+        return cls(lines, [display_width(line) for line in visible], has_sentence_punctuation(text))
 
 
 def _column_width(widths: list[float]) -> float:
@@ -173,10 +171,10 @@ def _is_wrapped_column(block: _Block) -> bool:
     """A block whose lines were cut at a fixed column width (the body text of a column)."""
     if len(block.lines) < 2 or not block.punctuated:
         return False
-    ordered = sorted(block.widths[:-1])
-    column = ordered[len(ordered) // 2]  # _column_width
-    full = len(ordered) - bisect.bisect_left(ordered, column - _COLUMN_SLACK)
-    return full >= max(1, int(0.6 * len(ordered)))
+    column = _column_width(block.widths)
+    widths = block.widths[:-1]
+    full = sum(width >= column - _COLUMN_SLACK for width in widths)
+    return full >= max(1, int(0.6 * len(widths)))
 
 
 def page_column_width(blocks: list[_Block]) -> float:
@@ -216,8 +214,7 @@ def _wrapped_block_paragraphs(block: _Block, page_column: float) -> list[Paragra
             lines = []
         lines.append(line)
         width = line_width
-        if ((width <= short and ends_sentence(line))
-                or ("版" in line[-8:] and ends_with_continuation(line))):
+        if (width <= short and ends_sentence(line)) or ends_with_continuation(line):
             paragraphs.append(finish(_joined(lines), width))
             lines = []
     if lines:
