@@ -33,8 +33,6 @@ from leshan_reader.search.hits import (  # noqa: F401 (SearchHit, match_spans: t
     match_spans,
 )
 
-TITLE_WEIGHT = float(bm25.TITLE_WEIGHT)  # a headline match counts 5 times a body match
-BODY_WEIGHT = float(bm25.BODY_WEIGHT)
 RELEVANCE, DATE = "relevance", "date"
 
 
@@ -123,7 +121,7 @@ def search(
             helper = open_helper()
     order = "score, f.rowid" if options.order == RELEVANCE else article_keys.DATE_ORDER
     hits_sql = (
-        f"SELECT f.rowid AS article_id, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+        f"SELECT f.rowid AS article_id, {bm25.score_sql(table)} AS score "
         f"FROM {table} f{joins if filter_sql or options.order == DATE else ''} "
         f"WHERE {table} MATCH ?{filter_sql}"
     )
@@ -252,7 +250,7 @@ def _walked_by_date(
                 if walked > budget or high - low >= _WALK_SPAN * len(ids):
                     return None, total
                 scores = dict(conn.execute(
-                    f"SELECT rowid, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM {table} "
+                    f"SELECT rowid, {bm25.score_sql(table)} FROM {table} "
                     f"WHERE {table} MATCH ? AND rowid >= ? AND rowid <= ?", [expression, low, high]))
                 found += [(article_id, scores[article_id]) for article_id in ids if article_id in scores]
                 chunk *= 2

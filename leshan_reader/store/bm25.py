@@ -20,6 +20,12 @@ K1, B = 1.2, 0.75  # FTS5's constants
 _IDF_FLOOR = 1e-6  # FTS5's IDF for a phrase held by half the rows or more
 
 
+def score_sql(table: str) -> str:
+    """FTS5's ``bm25()`` of an index table, its arguments the column weights in the order of the
+    table's columns: the body, then the headline (migration 0008)."""
+    return f"bm25({table}, {float(BODY_WEIGHT)}, {float(TITLE_WEIGHT)})"
+
+
 def weight(in_title: int, in_body: int) -> int:
     """An article's weight of a phrase it holds this many times in its headline and its body."""
     return TITLE_WEIGHT * in_title + BODY_WEIGHT * in_body

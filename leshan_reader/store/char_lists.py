@@ -26,7 +26,7 @@ from collections import Counter
 from typing import Iterable, NamedTuple
 
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
-from leshan_reader.store.bm25 import BODY_WEIGHT, TITLE_WEIGHT, Bm25, read_averages
+from leshan_reader.store.bm25 import Bm25, read_averages, score_sql
 from leshan_reader.store.db import get_meta, set_meta
 from leshan_reader.text.normalize import normalize_long
 
@@ -73,8 +73,8 @@ def _phrase(char: str) -> str:
 def _ranking(conn: sqlite3.Connection, char: str, limit: int, after: int = 0) -> list[tuple[int, float]]:
     """FTS5's first ``limit`` articles (id, score) for the character, among ids above ``after``."""
     return conn.execute(
-        f"SELECT rowid, bm25({TABLE}, ?, ?) AS score FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ? "
-        "ORDER BY score, rowid LIMIT ?", [TITLE_WEIGHT, BODY_WEIGHT, _phrase(char), after, limit]).fetchall()
+        f"SELECT rowid, {score_sql(TABLE)} AS score FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid > ? "
+        "ORDER BY score, rowid LIMIT ?", [_phrase(char), after, limit]).fetchall()
 
 
 def _holding(conn: sqlite3.Connection, char: str, after: int = 0) -> int:

@@ -23,7 +23,7 @@ from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 MIGRATION_SET = "leshan_reader"
 MIGRATION_NAMES = (
     "0001_initial", "0002_glossary_sources", "0003_fts_without_sizes", "0004_fts_ascii_tokenizer",
-    "0005_article_keys", "0006_char_lists", "0007_article_keys_by_date",
+    "0005_article_keys", "0006_char_lists", "0007_article_keys_by_date", "0008_fts_body_first",
 )
 
 APPLICATION_ID = 0x4C534452  # "LSDR": marks the file as a Leshan Reader archive

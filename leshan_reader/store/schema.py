@@ -247,5 +247,34 @@ CREATE INDEX article_keys_by_date ON article_keys (
 """)
 
 
+@migrations(name="0008_fts_body_first")
+def _fts_body_first(db: Database) -> None:
+    # The body as the index tables' first column. FTS5 prefixes each article's positions of a
+    # token with the column's number unless it is the first column's: with the headline first,
+    # nearly every entry carried two bytes more than its one position needed (most pairs occur
+    # once in an article). A year's tokens indexed both ways: the two tables 80.7 -> 57.1 MB,
+    # 7% fewer instructions in SQLite to insert, flush and merge them (callgrind, 2,500
+    # articles). An archive indexed before is indexed again by the next maintenance pass (the
+    # cleared signature), a few seconds a year of pages, as for 0003.
+    _run(db, f"""
+DROP TABLE article_chars;
+DROP TABLE article_bigrams;
+CREATE VIRTUAL TABLE article_chars USING fts5 (
+    body, title, content='', columnsize=0, tokenize="{FTS_TOKENIZE_ASCII}"
+);
+CREATE VIRTUAL TABLE article_bigrams USING fts5 (
+    body, title, content='', columnsize=0, tokenize="{FTS_TOKENIZE_ASCII}"
+);
+INSERT INTO article_chars (article_chars, rank) VALUES ('automerge', 8);
+INSERT INTO article_bigrams (article_bigrams, rank) VALUES ('automerge', 8);
+INSERT INTO article_chars (article_chars, rank) VALUES ('hashsize', 33554432);
+INSERT INTO article_bigrams (article_bigrams, rank) VALUES ('hashsize', 33554432);
+DELETE FROM char_lists;
+DELETE FROM char_counts;
+DELETE FROM meta WHERE key IN ('fts_fold_signature', 'fts_indexed_through', 'fts_optimized_at_articles',
+                               'char_lists_through', 'char_lists_removed')
+""")
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]

@@ -10,7 +10,7 @@ import pytest
 from leshan_reader.library import Library
 from leshan_reader.search import engine
 from leshan_reader.search.engine import SearchOptions
-from leshan_reader.store import char_lists, fts
+from leshan_reader.store import bm25, char_lists, fts
 from leshan_reader.store.db import set_meta, write_transaction
 from leshan_reader.text.normalize import normalize_long
 from tests.conftest import SEED_FILES
@@ -57,7 +57,7 @@ def _problems(conn) -> list[str]:
     for article_id, title, text in conn.execute("SELECT id, title, text FROM articles WHERE id <= ?", [through]):
         title, text = normalize_long(title), normalize_long(text)
         for char in set(title) | set(text):
-            weight = char_lists.TITLE_WEIGHT * title.count(char) + char_lists.BODY_WEIGHT * text.count(char)
+            weight = bm25.weight(title.count(char), text.count(char))
             weights.setdefault(char, []).append((article_id, weight))
     present = {row[0] for row in conn.execute("SELECT id FROM articles")}
     problems = []

@@ -211,30 +211,37 @@ def test_an_archive_indexed_by_an_older_version_is_reindexed_on_upgrade(library,
             assert found(upgraded, query) == oracle(articles, query)
 
 
-def test_an_indexed_archive_keeps_its_tokenizer_and_is_not_reindexed_by_migration_0004(tmp_path, articles):
-    """0004 gives new archives a faster tokenizer that makes the same tokens; an archive that
-    already holds articles keeps its index rather than spend minutes rebuilding it."""
+def test_an_archive_indexed_headline_first_is_indexed_again_body_first_on_upgrade(tmp_path, articles):
+    """0008 puts the body first in the index tables (a third smaller); an archive indexed before
+    it, headline first and with 0001's tokenizer (0004 left indexed archives so), is indexed again
+    on opening, and its searches give the same hits with the same scores."""
     from leshan_reader.library import Library
     from leshan_reader.store import fts
     from leshan_reader.store.db import write_transaction
     from leshan_reader.store.schema import FTS_TOKENIZE
 
-    path = tmp_path / "before-0004.sqlite3"
-    with Library.open(path) as library:  # the seeds, indexed with the ascii tokenizer
+    queries = ("乐", "乐山", "金口河区", "3D打印", "%", "的")
+    path = tmp_path / "before-0008.sqlite3"
+    with Library.open(path) as library:  # the seeds
+        before = [[(h.article_id, h.score) for h in library.search(q).hits] for q in queries]
         library.conn.executescript(f"""
             DROP TABLE article_chars;
             DROP TABLE article_bigrams;
             CREATE VIRTUAL TABLE article_chars USING fts5 (title, body, content='', columnsize=0, tokenize="{FTS_TOKENIZE}");
             CREATE VIRTUAL TABLE article_bigrams USING fts5 (title, body, content='', columnsize=0, tokenize="{FTS_TOKENIZE}");
-            DELETE FROM _sqlite_migrations WHERE name = '0004_fts_ascii_tokenizer';
+            DELETE FROM _sqlite_migrations WHERE name IN ('0004_fts_ascii_tokenizer', '0008_fts_body_first');
         """)
         with write_transaction(library.conn):
             fts.rebuild_index(library.conn)
     with Library.open(path) as upgraded:
-        ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_bigrams'").fetchone()[0]
-        assert "unicode61" in ddl and not upgraded.needs_maintenance()
-        for query in ("乐", "乐山", "金口河区", "3D打印", "%"):
+        for table in ("article_chars", "article_bigrams"):
+            ddl = upgraded.conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+            assert "fts5 ( body, title," in " ".join(ddl.split()) and 'tokenize="ascii' in ddl
+        assert not upgraded.needs_maintenance()
+        assert [[(h.article_id, h.score) for h in upgraded.search(q).hits] for q in queries] == before
+        for query in queries:
             assert found(upgraded, query) == oracle(articles, query), query
+        assert all(before)
 
 
 def test_an_archive_from_before_migration_0005_gets_the_search_keys_of_its_articles(tmp_path, articles):
