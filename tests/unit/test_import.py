@@ -289,6 +289,9 @@ def test_a_large_import_parses_in_worker_processes_and_a_second_run_changes_noth
         assert paused_while_writing == [True] and not fts.merging_paused(library.conn)
         assert get_meta(library.conn, fts.OPTIMIZED_AT_KEY) == str(count)
         assert library.search("第17号稿件").total == 1 and library.search("植树").total == count
+        # The texts crossed from the parsing processes as UTF-8 bytes: they are stored as text.
+        for table in ("pages", "articles"):
+            assert [tuple(r) for r in library.conn.execute(f"SELECT DISTINCT typeof(text) FROM {table}")] == [("text",)]
         (folder / "2021-03-01_01.txt").write_text("本报讯 第0号稿件改为修订稿。\n", encoding="utf-8")
         again = library.import_paths([folder])
         assert (again.count("unchanged"), again.count("replaced")) == (count - 1, 1)
