@@ -217,13 +217,13 @@ def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypa
         write_page(folder / f"2021-02-{day:02d}_01.txt", f"第{day}天")
 
     class DyingPool(concurrent.futures.ThreadPoolExecutor):
-        """Its worker 'dies' after a few files, as a killed or out-of-memory process does."""
+        """Its worker 'dies' after its first task, as a killed or out-of-memory process does."""
 
         submitted = 0
 
         def submit(self, fn, *args):
             DyingPool.submitted += 1
-            if DyingPool.submitted > 5:
+            if DyingPool.submitted > 1:
                 future = concurrent.futures.Future()
                 future.set_exception(concurrent.futures.process.BrokenProcessPool("worker died"))
                 return future
@@ -231,10 +231,11 @@ def test_a_parsing_process_that_dies_does_not_stop_the_import(tmp_path, monkeypa
 
     def dying_pool(count, known):
         pool = DyingPool(max_workers=1)
-        return pipeline._Readers(pool, lambda source: pool.submit(pipeline.load_file, source, known),
+        return pipeline._Readers(pool, lambda sources: pool.submit(pipeline.load_files, sources, known),
                                  lambda: True)
 
     monkeypatch.setattr(pipeline, "_reader_pool", dying_pool)
+    monkeypatch.setattr(pipeline, "_FILES_PER_TASK", 4)  # it dies with 24 files still to parse
     with Library.open(tmp_path / "x.sqlite3", seed_if_new=False) as library:
         report = library.import_paths([folder])
         assert report.count("imported") == 28 and library.stats()["pages"] == 28
@@ -256,9 +257,9 @@ def test_the_files_parsed_while_the_parsing_processes_start_are_written_in_order
     def slow_to_start_pool(count, known):
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
-        def submit(source):
-            pooled.append(source.source)
-            return pool.submit(pipeline.load_file, source, known)
+        def submit(sources):
+            pooled.extend(source.source for source in sources)
+            return pool.submit(pipeline.load_files, sources, known)
 
         def started():
             asked.append(True)
