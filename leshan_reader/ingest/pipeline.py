@@ -517,6 +517,14 @@ def flush_index(conn: sqlite3.Connection, to_index: list) -> None:
 # batches of about this many characters (measured on a year of pages: 400,000 -> 1.5 M with the
 # larger buffer of migration 0003, indexing 5.0-6.3 -> 3.9-4.4 ms per page).
 _INDEX_BATCH_CHARS = 1_500_000
+# An import of page files up to this size (about a year of pages, 12 M characters) indexes its
+# articles in one transaction after its files are written: FTS5 writes each table as one segment,
+# which needs no merge afterwards (merging a year's batches took ~2 s). A year's import, four
+# alternating runs: 9.0/11.7/10.0/7.1 -> 9.5/7.7/6.9/6.6 s, all processes' CPU 12.0-19.3 ->
+# 9.9-14.6 s. The price is memory: the tokens wait in this process, then in FTS5's buffer (peak
+# 150 -> 285 MB for a year), hence the limit; larger imports index in batches as they go and merge
+# at the end.
+_ONE_BATCH_BYTES = 36 * 2**20
 # The first batches are smaller, doubling up to that: until the writer indexes, it writes pages
 # faster than they are parsed and waits (a year's import waited ~1 s for its first batch).
 _FIRST_INDEX_BATCH_CHARS = _INDEX_BATCH_CHARS // 8
@@ -628,18 +636,18 @@ def _reader_pool(file_count: int, known: frozenset[str]) -> _Readers:
 
 def _write_files(
     conn: sqlite3.Connection, files: list[SourceFile], known: frozenset[str], report: ImportReport,
-    progress: ProgressCallback, cancel: CancelToken, readers: _Readers,
+    progress: ProgressCallback, cancel: CancelToken, readers: _Readers, one_batch: bool = False,
 ) -> None:
     """Read and parse the files ahead of the writer (with ``_reader_pool``'s pool, shut down
-    here), write them in groups and index them in batches; every file's outcome goes into
-    ``report``."""
+    here), write them in groups and index them in batches (``one_batch``: once, at the end; see
+    _ONE_BATCH_BYTES); every file's outcome goes into ``report``."""
     run_started = _now()
     to_index: list = []
     unindexed_chars = 0
     writes = GroupedWrites(conn, _FILES_PER_COMMIT)
     pending: deque[tuple[Future, int]] = deque()  # each file's task and its place in the task
     next_file = 0  # the next file to parse
-    batch_chars = _FIRST_INDEX_BATCH_CHARS
+    batch_chars = float("inf") if one_batch else _FIRST_INDEX_BATCH_CHARS
     with readers.pool:
         try:
             for done in range(len(files)):
@@ -691,6 +699,16 @@ def _write_files(
         flush_index(conn, to_index)
 
 
+def _total_bytes(files: list[SourceFile]) -> int:
+    total = 0
+    for source in files:
+        try:
+            total += source.path.stat().st_size
+        except OSError:  # named when the file is read
+            pass
+    return total
+
+
 def import_paths(
     conn: sqlite3.Connection,
     paths: list[Path],
@@ -717,7 +735,8 @@ def import_paths(
                 with write_transaction(conn):  # the import ends with merging the whole index
                     fts.pause_merging(conn)  # (see fts.pause_merging)
                 paused = True
-            _write_files(conn, files, known, report, progress, cancel, readers)
+            _write_files(conn, files, known, report, progress, cancel, readers,
+                         one_batch=_total_bytes(files) <= _ONE_BATCH_BYTES)
         finally:
             readers.pool.shutdown(cancel_futures=True)  # done by _write_files unless it never ran
             if paused:

@@ -24,6 +24,7 @@ MIGRATION_SET = "leshan_reader"
 MIGRATION_NAMES = (
     "0001_initial", "0002_glossary_sources", "0003_fts_without_sizes", "0004_fts_ascii_tokenizer",
     "0005_article_keys", "0006_char_lists", "0007_article_keys_by_date", "0008_fts_body_first",
+    "0009_fts_larger_buffer",
 )
 
 APPLICATION_ID = 0x4C534452  # "LSDR": marks the file as a Leshan Reader archive

@@ -202,14 +202,33 @@ def remake_char_lists(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANC
         char_lists.store(conn, lists)
 
 
+# Segments other than a table's largest holding less than this share of its leaf pages are not
+# worth merging: a search looks its terms up in each segment, and in a small one (the seed pages'
+# beside a year's, imported in one batch) that is a page or two, while merging rewrites the whole
+# index (a year: ~2 s).
+_MERGE_FROM_SHARE = 0.1
+
+
+def worth_merging(conn: sqlite3.Connection) -> bool:
+    """Whether a table's segments besides its largest hold ``_MERGE_FROM_SHARE`` of it or more
+    (sizes in the leaf pages listed in its ``_idx`` table, one row for each leaf that starts a
+    term)."""
+    for table, _ in _TOKENIZERS:
+        sizes = [row[0] for row in conn.execute(f"SELECT count(*) FROM {table}_idx GROUP BY segid")]
+        if len(sizes) > 1 and sum(sizes) - max(sizes) >= _MERGE_FROM_SHARE * sum(sizes):
+            return True
+    return False
+
+
 def has_grown(conn: sqlite3.Connection) -> bool:
     """Whether the archive has grown enough since the indexes were last merged to merge them."""
     return _merge_due_at(conn, conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
 
 def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> bool:
-    """Merge the indexes, and remake the character lists, when the archive has grown enough since
-    the last merge (each in its own transaction). Returns whether it merged.
+    """Merge the indexes (unless they are nearly one segment each, see ``worth_merging``) and
+    remake the character lists, when the archive has grown enough since the last merge (each in
+    its own transaction). Returns whether it was time to.
 
     The lists are made from the index as it was committed, on a reader's connection in a thread,
     while this one merges: the merge leaves the other processor idle, and making them after it
@@ -237,7 +256,11 @@ def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANC
         lists = thread.submit(make_lists)
         try:
             with write_transaction(conn):
-                optimize(conn, cancel)
+                if worth_merging(conn):
+                    optimize(conn, cancel)
+                else:  # as good as merged (see _MERGE_FROM_SHARE)
+                    cancel.raise_if_cancelled()
+                    set_meta(conn, OPTIMIZED_AT_KEY, str(conn.execute("SELECT count(*) FROM articles").fetchone()[0]))
         finally:
             made = lists.result()
     if made is not None:  # else the lists made before stay right, and slower (fewer listed)

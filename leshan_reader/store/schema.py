@@ -276,5 +276,17 @@ DELETE FROM meta WHERE key IN ('fts_fold_signature', 'fts_indexed_through', 'fts
 """)
 
 
+@migrations(name="0009_fts_larger_buffer")
+def _fts_larger_buffer(db: Database) -> None:
+    # FTS5's pending-terms buffer 32 -> 128 MB: an import of up to about a year of pages indexes
+    # its articles in one transaction (the pipeline's _ONE_BATCH_BYTES), and a year's pairs take
+    # ~50 MB of it; with 32 MB FTS5 wrote them as two segments, which then needed merging.
+    # Imports in batches keep far less pending (a batch of 1.5 M characters).
+    _run(db, """
+INSERT INTO article_chars (article_chars, rank) VALUES ('hashsize', 134217728);
+INSERT INTO article_bigrams (article_bigrams, rank) VALUES ('hashsize', 134217728)
+""")
+
+
 def known_migration_names() -> list[str]:
     return [migration.name for migration in migrations._migrations]

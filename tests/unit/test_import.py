@@ -333,9 +333,9 @@ def test_an_import_checkpoints_less_often_and_restores_the_setting(tmp_path, mon
     seen = []
     real_write_files = pipeline._write_files
 
-    def write_files(conn, *args):
+    def write_files(conn, *args, **kwargs):
         seen.append(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-        return real_write_files(conn, *args)
+        return real_write_files(conn, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_write_files", write_files)
     with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
@@ -370,3 +370,56 @@ def test_a_folder_that_cannot_be_read_is_named_and_the_rest_is_imported(tmp_path
     assert [f.source for f in report.files] == [REPORT_2021, f"2021/{FRONT_2021}"]
     assert report.count("imported") == 2
     assert any("System Volume Information" in p and "cannot be read" in p for p in report.problems)
+
+
+def _pages_of_varied_text(folder, count: int, chars: int = 2000) -> list[str]:
+    """Page files of pseudo-random Han text (most of its character pairs occur once: an index
+    many times the seed pages'), and the text of each."""
+    import random
+
+    rng = random.Random(5)
+    folder.mkdir()
+    texts = []
+    for n in range(count):
+        text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(chars))
+        texts.append(text)
+        lines = "\n".join(text[i:i + 25] + ("。" if i % 500 == 475 else "") for i in range(0, chars, 25))
+        (folder / f"2021-04-{1 + n // 4:02d}_{1 + n % 4:02d}.txt").write_text(
+            f"本报讯 {lines}\n", encoding="utf-8")
+    return texts
+
+
+def test_an_import_of_up_to_a_year_is_indexed_in_one_batch_and_needs_no_merge(library, tmp_path, monkeypatch):
+    """Its articles go into each index table in one transaction, which FTS5 writes as one
+    segment; the seed pages' small segment beside it is not worth rewriting the index for."""
+    texts = _pages_of_varied_text(tmp_path / "pages", pipeline._PROCESS_POOL_MIN_FILES + 36)
+    batches, merges = [], []
+    monkeypatch.setattr(fts, "index_articles", lambda conn, articles, real=fts.index_articles:
+                        batches.append(len(articles)) or real(conn, articles))
+    monkeypatch.setattr(fts, "optimize", lambda conn, cancel=None, real=fts.optimize:
+                        merges.append(1) or real(conn, cancel))
+    report = library.import_paths([tmp_path / "pages"])
+    assert report.count("imported") == len(texts)
+    assert len(batches) == 1 and merges == []
+    assert [_segments(library, table) for table in (fts.CHARS, fts.BIGRAMS)] == [2, 2]
+    articles = library.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert get_meta(library.conn, fts.OPTIMIZED_AT_KEY) == str(articles)  # as good as merged
+    for text in texts[::20]:
+        assert library.search(text[100:106]).total == sum(text[100:106] in other for other in texts)
+    assert library.search("金口河区").total == 2 and integrity_check(library.conn) is None
+
+
+def test_a_larger_import_is_indexed_in_batches_and_merged(tmp_path, monkeypatch):
+    texts = _pages_of_varied_text(tmp_path / "pages", pipeline._PROCESS_POOL_MIN_FILES + 36, chars=500)
+    monkeypatch.setattr(pipeline, "_ONE_BATCH_BYTES", 10_000)
+    monkeypatch.setattr(pipeline, "_INDEX_BATCH_CHARS", 8_000)
+    monkeypatch.setattr(pipeline, "_FIRST_INDEX_BATCH_CHARS", 1_000)
+    batches = []
+    monkeypatch.setattr(fts, "index_articles", lambda conn, articles, real=fts.index_articles:
+                        batches.append(len(articles)) or real(conn, articles))
+    with Library.open(tmp_path / "a.sqlite3", seed_if_new=False) as library:
+        assert library.import_paths([tmp_path / "pages"]).count("imported") == len(texts)
+        assert len(batches) > 5
+        assert [_segments(library, table) for table in (fts.CHARS, fts.BIGRAMS)] == [1, 1]
+        for text in texts[::20]:
+            assert library.search(text[100:106]).total == sum(text[100:106] in other for other in texts)
