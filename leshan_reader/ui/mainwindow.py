@@ -688,6 +688,10 @@ class MainWindow(QMainWindow):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.canceled.connect(token.cancel)
+        # The dialog closes at once; the pages written so far are indexed before the import
+        # ends (a few seconds after most of a year), so say what is going on meanwhile.
+        dialog.canceled.connect(lambda: self.statusBar().showMessage(
+            t("正在取消导入：为已导入的页面建立检索索引…", "Cancelling the import: indexing the pages imported so far…")))
         self.import_dialog = dialog
 
         def run(library, report_progress):
@@ -703,12 +707,14 @@ class MainWindow(QMainWindow):
 
         def finished(report) -> None:
             dialog.hide()  # not close(): QProgressDialog's close emits canceled
+            self.statusBar().clearMessage()
             self.last_import_report = report
             self.load_archive(open_page=self.current_page_id)
             self._show_import_summary(report)
 
         def failed(exc: BaseException, details: str) -> None:
             dialog.hide()
+            self.statusBar().clearMessage()
             message = str(exc) if isinstance(exc, UserError) else t("导入出错（程序缺陷）：", "Import failed (a bug): ") + repr(exc)
             QtWidgets.QMessageBox.warning(self, t("导入失败", "Import failed"), message)
 

@@ -276,10 +276,11 @@ def test_import_shows_progress_and_can_be_cancelled(make_window, qtbot, tmp_path
     qtbot.waitUntil(lambda: dialog.value() >= 3, timeout=20000)
     qtbot.waitUntil(dialog.isVisible, timeout=5000)  # a long job shows its dialog
     qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert "取消" in window.statusBar().currentMessage()  # until the written pages are indexed
     clicked.set()
     qtbot.waitUntil(lambda: hasattr(window, "last_import_report"), timeout=20000)
     report = window.last_import_report
-    assert seen == ["cancel"] and report.cancelled
+    assert seen == ["cancel"] and report.cancelled and not window.statusBar().currentMessage()
     assert 0 < report.count("imported") < 400
     assert "已取消" in (window.import_summary.detailedText() or "")
     window.import_paths([folder])  # again, to the end: the rest is added, nothing twice
