@@ -260,13 +260,18 @@ def optimize_if_grown(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANC
                     optimize(conn, cancel)
                 else:  # as good as merged (see _MERGE_FROM_SHARE)
                     cancel.raise_if_cancelled()
-                    set_meta(conn, OPTIMIZED_AT_KEY, str(conn.execute("SELECT count(*) FROM articles").fetchone()[0]))
+                    _record_merged(conn)
         finally:
             made = lists.result()
     if made is not None:  # else the lists made before stay right, and slower (fewer listed)
         with write_transaction(conn):
             char_lists.store(conn, made)
     return True
+
+
+def _record_merged(conn: sqlite3.Connection) -> None:
+    """The archive's size now, which the next merge is due from (``_merge_due_at``)."""
+    set_meta(conn, OPTIMIZED_AT_KEY, str(conn.execute("SELECT count(*) FROM articles").fetchone()[0]))
 
 
 def optimize(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) -> None:
@@ -276,7 +281,7 @@ def optimize(conn: sqlite3.Connection, cancel: CancelToken = NEVER_CANCELLED) ->
     with interruptible(conn, cancel):
         for table, _ in _TOKENIZERS:
             conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-    set_meta(conn, OPTIMIZED_AT_KEY, str(conn.execute("SELECT count(*) FROM articles").fetchone()[0]))
+    _record_merged(conn)
 
 
 def integrity_check(conn: sqlite3.Connection) -> str | None:
