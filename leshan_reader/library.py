@@ -18,6 +18,7 @@ from leshan_reader.glossary import Entry, GlossaryMatcher
 from leshan_reader.glossary.aliases import QUOTES
 from leshan_reader.store import fts, queries
 from leshan_reader.store.glossary_rows import list_glossary
+from leshan_reader.store.page_labels import PageLabels
 from leshan_reader.store.db import is_read_only, open_connection, write_transaction
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Library:
         self.was_new = False
         self._glossary_cache: tuple[tuple, list[dict], GlossaryMatcher] | None = None
         self._helper: sqlite3.Connection | None = None
+        self._page_labels = PageLabels()  # remembered for this connection's searches
 
     @classmethod
     def open(
@@ -190,7 +192,7 @@ class Library:
         # only occurrences that are this term, not part of a longer one.
         for form in [entry["term"], *entry["aliases"]]:
             phrase = form.translate(_NO_QUOTES)
-            for hit in search(self.conn, f'"{phrase}"', SearchOptions(order="date")).hits:
+            for hit in self.search(f'"{phrase}"', SearchOptions(order="date")).hits:
                 if hit.article_id in seen or hit.article_id == entry["article_id"]:
                     continue
                 seen.add(hit.article_id)
@@ -209,7 +211,7 @@ class Library:
     def search(
         self, query: str, options: SearchOptions | None = None, cancel: CancelToken = NEVER_CANCELLED
     ) -> SearchResult:
-        return search(self.conn, query, options, cancel, self._search_helper)
+        return search(self.conn, query, options, cancel, self._search_helper, self._page_labels)
 
     def _search_helper(self) -> sqlite3.Connection | None:
         """A second, read-only connection for searches that rank in two halves (the engine asks

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from leshan_reader.core.dates import parse_range_bound
 from leshan_reader.core.errors import QueryError
 from leshan_reader.core.progress import NEVER_CANCELLED, CancelToken
 from leshan_reader.search.query import ParsedQuery, parse_query
 from leshan_reader.store import article_keys, bm25, char_lists
-from leshan_reader.store.db import interruptible
+from leshan_reader.store.db import interruptible, read_snapshot
+from leshan_reader.store.page_labels import Label, PageLabels
 from leshan_reader.store.fts import BIGRAMS, CHARS
 from leshan_reader.search.hits import (  # noqa: F401 (SearchHit, match_spans: the search API)
     COLUMNS as _HIT_COLUMNS,
@@ -79,13 +80,23 @@ def search(
     options: SearchOptions | None = None,
     cancel: CancelToken = NEVER_CANCELLED,
     open_helper: Callable[[], sqlite3.Connection | None] | None = None,
+    labels: PageLabels | None = None,
 ) -> SearchResult:
     """Search the archive. ``open_helper`` gives a second connection to the same archive (or
-    None), asked for only when a large archive can rank a one-character query in two halves."""
+    None), asked for only when a large archive can rank a one-character query in two halves;
+    ``labels``, the page labels remembered for ``conn`` (see store.page_labels)."""
     options = options or SearchOptions()
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     if options.order not in (RELEVANCE, DATE):
         raise QueryError(f"Unknown order {options.order!r}: use relevance or date.")
+    with read_snapshot(conn):
+        return _search(conn, parsed, options, cancel, open_helper, labels or PageLabels())
+
+
+def _search(
+    conn: sqlite3.Connection, parsed: ParsedQuery, options: SearchOptions, cancel: CancelToken,
+    open_helper: Callable[[], sqlite3.Connection | None] | None, labels: PageLabels,
+) -> SearchResult:
     expression = parsed.fts_expression()
     table = BIGRAMS if parsed.uses_bigrams else CHARS
     filter_sql, filter_params = _filters(options)
@@ -100,7 +111,8 @@ def search(
         listed = _ranked_from_list(conn, parsed.single_term, limit, options.offset, cancel)
         if listed is not None:
             ranked, total = listed
-            hits, _ = make_hits(parsed, ranked, cancel, bm25.read_averages(conn, table))
+            hits, _ = make_hits(parsed, ranked, _labels_of(conn, labels, ranked), cancel,
+                                bm25.read_averages(conn, table))
             return SearchResult(query=parsed.text, total=total, hits=hits)
     joins = article_keys.JOIN  # what the filters and the date order read (see article_keys)
     count_sql = (
@@ -112,7 +124,8 @@ def search(
         walked, known_total = _walked_by_date(conn, table, expression, count_sql, limit,
                                               options.offset, cancel)
         if walked is not None:
-            hits, _ = make_hits(parsed, walked, cancel, _averages_of_one_term(conn, table, parsed))
+            hits, _ = make_hits(parsed, walked, _labels_of(conn, labels, walked), cancel,
+                                _averages_of_one_term(conn, table, parsed))
             return SearchResult(query=parsed.text, total=known_total, hits=hits)
     helper, last_id = None, 0
     if open_helper is not None and table == CHARS and options.order == RELEVANCE and limit >= 0:
@@ -154,7 +167,7 @@ def search(
         averages = bm25.parse_averages(ranked[0][-1])
     else:
         averages = _averages_of_one_term(conn, table, parsed)
-    hits, holding = make_hits(parsed, ranked, cancel, averages)
+    hits, holding = make_hits(parsed, ranked, _labels_of(conn, labels, ranked), cancel, averages)
     if total is None:
         total = known_total
         if total is None and reads_total and holding is not None and holding >= options.offset + len(ranked):
@@ -163,6 +176,10 @@ def search(
             with interruptible(conn, cancel):
                 total = conn.execute(count_sql, params).fetchone()[0]
     return SearchResult(query=parsed.text, total=total, hits=hits)
+
+
+def _labels_of(conn: sqlite3.Connection, labels: PageLabels, rows: list[tuple]) -> Mapping[int, Label]:
+    return labels.of(conn, (row[2] for row in rows))  # the page ids (see search.hits.COLUMNS)
 
 
 def _averages_of_one_term(conn: sqlite3.Connection, table: str, parsed: ParsedQuery) -> tuple[int, list[int]] | None:

@@ -281,6 +281,21 @@ def fewer_checkpoints(conn: sqlite3.Connection, pages: int = IMPORT_CHECKPOINT_P
 
 
 @contextlib.contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """The statements run inside read one state of the archive (a read transaction), unless the
+    caller's transaction already holds one."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")  # nothing was written: this only ends the read
+
+
+@contextlib.contextmanager
 def interruptible(conn: sqlite3.Connection, cancel: CancelToken) -> Iterator[None]:
     """Statements run inside stop soon after ``cancel`` is set, raising Cancelled."""
     if cancel is not NEVER_CANCELLED:

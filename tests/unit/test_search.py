@@ -471,3 +471,38 @@ def test_the_library_ranks_in_halves_on_a_large_archive_and_falls_back_when_it_c
     with Library.open(tmp_path / "a.sqlite3") as library:
         monkeypatch.setattr(library_module, "open_connection", no_second_connection)
         assert found(library, "乐", limit=1000) == oracle(articles, "乐") and library._helper is None
+
+
+def test_a_hit_shows_its_page_as_the_archive_has_it_now(library):
+    """Hits show their page's number, file and date, remembered between searches (not read
+    again while the archive is unchanged); a change to the page, by another connection or by
+    the searching one, shows at the next search."""
+    import sqlite3
+
+    statements = []
+    library.conn.set_trace_callback(statements.append)
+    hits = library.search("乐山", SearchOptions(limit=10)).hits
+    expected = {hit.article_id: (hit.page, hit.source, hit.date, hit.date_precision) for hit in hits}
+    for row in library.conn.execute(
+            "SELECT a.id, p.page, p.source, i.date, i.date_precision FROM articles a "
+            "JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id"):
+        if row[0] in expected:
+            assert expected[row[0]] == tuple(row[1:])
+    assert len({hit.page_id for hit in hits}) > 1
+    statements.clear()
+    assert library.search("乐山", SearchOptions(limit=10)).hits == hits
+    assert not any("FROM pages" in statement for statement in statements)
+    library.conn.set_trace_callback(None)
+
+    page_id = hits[0].page_id
+    other = sqlite3.connect(library.path)
+    with other:
+        other.execute("UPDATE pages SET page = 99, source = 'renamed.txt' WHERE id = ?", [page_id])
+    other.close()
+    shown = [hit for hit in library.search("乐山", SearchOptions(limit=10)).hits if hit.page_id == page_id]
+    assert shown and all((hit.page, hit.source) == (99, "renamed.txt") for hit in shown)
+
+    library.conn.execute("UPDATE issues SET date = '1999-01-02' "
+                         "WHERE id = (SELECT issue_id FROM pages WHERE id = ?)", [page_id])
+    shown = [hit for hit in library.search("乐山", SearchOptions(limit=10)).hits if hit.page_id == page_id]
+    assert shown and all(hit.date == "1999-01-02" for hit in shown)
