@@ -36,12 +36,15 @@ class PageLabels:
 
     def of(self, conn: sqlite3.Connection, page_ids: Iterable[int]) -> dict[int, Label]:
         """A mapping that holds the label of each of ``page_ids`` (pages that exist)."""
+        page_ids = set(page_ids)
+        if not page_ids:
+            return self._labels
         version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
         if version != self._version or len(self._labels) > _MOST_KEPT:
             self._labels.clear()
             self._version = version
         labels = self._labels
-        missing = [page_id for page_id in set(page_ids) if page_id not in labels]
+        missing = [page_id for page_id in page_ids if page_id not in labels]
         if missing:
             # One statement whatever the number of ids (json_each), so it is prepared once.
             rows = conn.execute(f"{_LABELS_SQL} WHERE p.id IN (SELECT value FROM json_each(?))",
