@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Callable, Mapping
 
 from leshan_reader.core.dates import parse_range_bound
@@ -84,7 +85,11 @@ def search(
 ) -> SearchResult:
     """Search the archive. ``open_helper`` gives a second connection to the same archive (or
     None), asked for only when a large archive can rank a one-character query in two halves;
-    ``labels``, the page labels remembered for ``conn`` (see store.page_labels)."""
+    ``labels``, the page labels remembered for ``conn`` (see store.page_labels).
+
+    A search's statements read one state of the archive (one read transaction): its hits, their
+    pages' labels, its total and the index statistics its hits are made with agree, even while
+    another connection imports."""
     options = options or SearchOptions()
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     if options.order not in (RELEVANCE, DATE):
@@ -139,13 +144,11 @@ def _search(
         f"WHERE {table} MATCH ?{filter_sql}"
     )
     reads_total = one_term and limit > 0 and helper is None
-    # The index's statistics, read by the same statement as the scores were made from.
-    extra_columns = f", ({bm25.averages_sql(table)}) AS averages" if reads_total else ""
     # The page of hits and what each hit shows, in one statement (a second one to fetch the
     # articles cost 10% of a search). A page in relevance order is put back in order below: an
     # ORDER BY here sorted the rows with their text, a fifth of the statement's time.
     select = (
-        f"SELECT {_HIT_COLUMNS}{extra_columns} FROM ({hits_sql} ORDER BY {order} LIMIT ? OFFSET ?) r "
+        f"SELECT {_HIT_COLUMNS} FROM ({hits_sql} ORDER BY {order} LIMIT ? OFFSET ?) r "
         f"{_HIT_JOINS}"
         + ("" if options.order == RELEVANCE else
            f" JOIN article_keys k ON k.article_id = r.article_id ORDER BY {order}")
@@ -163,10 +166,8 @@ def _search(
                                 counted, count_later=reads_total or known_total is not None)
         if options.order == RELEVANCE:
             ranked = _in_rank_order(ranked)
-    if reads_total and ranked:
-        averages = bm25.parse_averages(ranked[0][-1])
-    else:
-        averages = _averages_of_one_term(conn, table, parsed)
+    # The index's statistics, read in the same transaction as the scores (see search()).
+    averages = _averages_of_one_term(conn, table, parsed)
     hits, holding = make_hits(parsed, ranked, _labels_of(conn, labels, ranked), cancel, averages)
     if total is None:
         total = known_total
@@ -302,7 +303,10 @@ def _select_with_total(hits_sql: str) -> str:
 
 def _in_rank_order(rows: list) -> list:
     """Hits by score, then archive order (the columns begin with article id and score)."""
-    return sorted(rows, key=lambda row: (row[1], row[0]))
+    return sorted(rows, key=_SCORE_THEN_ID)
+
+
+_SCORE_THEN_ID = itemgetter(1, 0)
 
 
 def _ranked(
