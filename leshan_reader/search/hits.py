@@ -236,7 +236,7 @@ class _TypedHits:
         return bm25.weight(title.count(self._term) if title else 0, row[4].count(self._encoded))
 
     def hit(self, row: tuple, weight: int | None) -> SearchHit | None:
-        """The hit, or None unless its counts as typed make up FTS5's ``weight``."""
+        """The hit, or None unless its occurrences as typed make up FTS5's ``weight``."""
         if weight is None:
             return None
         # Made for each of a page's fifty hits: written out rather than in helpers (making the hits
@@ -244,15 +244,15 @@ class _TypedHits:
         # Every occurrence as typed is a match, in its column; so when the headline's and then
         # the body's occurrences found make up the weight, they are all the matches, and the body
         # is searched only as far as its last match, not counted to its end (median 274 -> 249 us).
-        title, text, encoded = row[3], row[4], self._encoded
+        title, text = row[3], row[4]
         in_title = title.count(self._term) if title else 0
         in_body, rest = divmod(weight - _TITLE_WEIGHT * in_title, _BODY_WEIGHT)
         if in_body < 0 or rest:
             return None
-        at = text.find(encoded) if in_body else -1
-        if in_body and not self._holds(text, at, in_body):
-            return None
         if in_body:
+            at = text.find(self._encoded)
+            if not self._holds(text, at, in_body):
+                return None
             shown, marks = self._body_snippet(text, at, in_body)
         else:
             shown, marks = snippet(title, list(_typed_spans(title, self._term, 0)))
