@@ -483,11 +483,10 @@ def test_a_hit_shows_its_page_as_the_archive_has_it_now(library):
     library.conn.set_trace_callback(statements.append)
     hits = library.search("乐山", SearchOptions(limit=10)).hits
     expected = {hit.article_id: (hit.page, hit.source, hit.date, hit.date_precision) for hit in hits}
-    for row in library.conn.execute(
-            "SELECT a.id, p.page, p.source, i.date, i.date_precision FROM articles a "
-            "JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id"):
-        if row[0] in expected:
-            assert expected[row[0]] == tuple(row[1:])
+    stored = {row[0]: tuple(row[1:]) for row in library.conn.execute(
+        "SELECT a.id, p.page, p.source, i.date, i.date_precision FROM articles a "
+        "JOIN pages p ON p.id = a.page_id JOIN issues i ON i.id = p.issue_id")}
+    assert expected == {article_id: stored[article_id] for article_id in expected}
     assert len({hit.page_id for hit in hits}) > 1
     statements.clear()
     assert library.search("乐山", SearchOptions(limit=10)).hits == hits
