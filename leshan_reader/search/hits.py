@@ -289,10 +289,7 @@ class _TypedHits:
             shown, first = "…" + shown, first - start + 1
         marks = [(first, first + length)]
         if count > 1:  # the others shown follow the first
-            at = shown.find(term, first + length)
-            while at >= 0:
-                marks.append((at, at + length))
-                at = shown.find(term, at + length)
+            marks.extend(_typed_spans(shown, term, first + length))
         shown = shown.replace("\n", " ")
         return (shown + "…" if len(window) > end else shown), marks
 
